@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"ecert/config"
+	"ecert/document"
+	"ecert/pdf"
+	"ecert/store"
+	"ecert/token"
+)
+
+// app holds what commands share, built in main's order: config → logger →
+// store → constructors. Only main knows these concrete types.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	registry *store.Registry
+	signer   *token.Signer
+	renderer *pdf.Renderer
+	docs     *document.Maker
+	closeDB  func() error
+}
+
+// needs says which of the heavier parts a command uses.
+type needs struct{ renderer bool }
+
+func openApp(fs *flag.FlagSet, configPath string, stderr io.Writer, n needs) (*app, error) {
+	cfg, err := config.Load(configPath, configExplicit(fs), os.Environ())
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: newLogger(cfg.Log.Level, stderr)}
+	db, err := store.Open(store.Options{Driver: cfg.Database.Driver, DSN: cfg.Database.DSN})
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	a.closeDB = sqlDB.Close
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := store.Migrate(ctx, db); err != nil {
+		a.close()
+		return nil, err
+	}
+	a.registry = store.NewRegistry(db)
+	key, err := token.LoadKey(cfg.Security.SigningKey, cfg.Security.KeyFile)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	if a.signer, err = token.NewSigner(key, nil); err != nil {
+		a.close()
+		return nil, err
+	}
+	if n.renderer {
+		if a.renderer, err = pdf.NewRenderer(cfg.PDF.Fonts); err != nil {
+			a.close()
+			return nil, fmt.Errorf("pdf.fonts: %w", err)
+		}
+		a.docs = document.NewMaker(a.renderer, a.signer, cfg.Server.PublicURL, cfg.PDF.Website)
+	}
+	return a, nil
+}
+
+func (a *app) close() {
+	if a.closeDB != nil {
+		a.closeDB()
+	}
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// operatorName records who ran a CLI command in the event history.
+func operatorName() string {
+	user := os.Getenv("USER")
+	if user == "" {
+		user = "unknown"
+	}
+	host, _ := os.Hostname()
+	return "cli:" + user + "@" + host
+}

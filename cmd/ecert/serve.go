@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"ecert/handler"
+	"ecert/ratelimit"
+)
+
+func cmdServe(args []string, _, stderr io.Writer) int {
+	fs, configPath := newFlags("serve", stderr)
+	rest, err := parseInterleaved(fs, args)
+	if err == nil {
+		err = wantArgs(fs, rest, 0, "no arguments")
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	a, err := openApp(fs, *configPath, stderr, needs{renderer: true})
+	if err != nil {
+		fmt.Fprintln(stderr, "ecert serve:", err)
+		return 1
+	}
+	defer a.close()
+	if err := serve(a); err != nil {
+		a.log.Error("server stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(a *app) error {
+	cfg := a.cfg
+	var limiter ratelimit.Limiter = ratelimit.NewMemory(cfg.Query.RatePerMinute, time.Minute, nil)
+	if cfg.Redis.Addr != "" {
+		rdb := redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
+		defer rdb.Close()
+		limiter = ratelimit.NewRedis(rdb, "ecert:rl:", cfg.Query.RatePerMinute, time.Minute)
+	}
+	router, err := handler.NewRouter(handler.Deps{
+		Registry:       a.registry,
+		Documents:      a.docs,
+		Signer:         a.signer,
+		Limiter:        limiter,
+		DownloadTTL:    cfg.Security.DownloadTTL,
+		Logger:         a.log,
+		TrustedProxies: cfg.Server.TrustedProxies,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.Server.Addr,
+		Handler:           router,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	a.log.Info("ecert serving", "addr", cfg.Server.Addr, "public_url", cfg.Server.PublicURL, "database", cfg.Database.Driver)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// SIGTERM: stop accepting, let requests in flight finish.
+	a.log.Info("shutting down", "timeout", cfg.Server.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

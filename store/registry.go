@@ -1,0 +1,66 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"ecert/model"
+)
+
+// Registry is the certificate registry: every read and write of
+// certificates, organisations and their history.
+type Registry struct {
+	db *gorm.DB
+}
+
+// NewRegistry wraps an opened, migrated database.
+func NewRegistry(db *gorm.DB) *Registry { return &Registry{db: db} }
+
+// DB exposes the handle for health checks and tests.
+func (r *Registry) DB() *gorm.DB { return r.db }
+
+// Ping checks the database answers.
+func (r *Registry) Ping(ctx context.Context) error { return Ping(ctx, r.db) }
+
+// FindByNo returns the certificate with this 证书编号.
+func (r *Registry) FindByNo(ctx context.Context, certNo string) (*model.Certificate, error) {
+	var c model.Certificate
+	err := r.db.WithContext(ctx).Where("cert_no = ?", certNo).Take(&c).Error
+	if err != nil {
+		return nil, translate(err, "certificate "+certNo)
+	}
+	return &c, nil
+}
+
+// FindByID returns the certificate with this primary key.
+func (r *Registry) FindByID(ctx context.Context, id uint64) (*model.Certificate, error) {
+	var c model.Certificate
+	if err := r.db.WithContext(ctx).Take(&c, id).Error; err != nil {
+		return nil, translate(err, fmt.Sprintf("certificate #%d", id))
+	}
+	return &c, nil
+}
+
+// FindByNameAndNo is the public query by 证书编号 + 姓名: both must match.
+func (r *Registry) FindByNameAndNo(ctx context.Context, name, certNo string) ([]model.Certificate, error) {
+	var cs []model.Certificate
+	err := r.db.WithContext(ctx).Where("cert_no = ? AND name = ?", certNo, name).Find(&cs).Error
+	return cs, translate(err, "query by number")
+}
+
+// FindByNameAndID is the public query by 姓名 + 身份证号, newest first.
+func (r *Registry) FindByNameAndID(ctx context.Context, name, idNumber string) ([]model.Certificate, error) {
+	var cs []model.Certificate
+	err := r.db.WithContext(ctx).Where("id_number = ? AND name = ?", idNumber, name).
+		Order("issued_on DESC, id DESC").Find(&cs).Error
+	return cs, translate(err, "query by id number")
+}
+
+// History returns a certificate's events, oldest first.
+func (r *Registry) History(ctx context.Context, certID uint64) ([]model.Event, error) {
+	var es []model.Event
+	err := r.db.WithContext(ctx).Where("cert_id = ?", certID).Order("id").Find(&es).Error
+	return es, translate(err, "history")
+}
