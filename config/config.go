@@ -56,6 +56,29 @@ type WeChat struct {
 	Token          string `yaml:"token"`
 	EncodingAESKey string `yaml:"encoding_aes_key"`
 	APIBase        string `yaml:"api_base"`
+	// Menu is the 公众号's custom menu, pushed by `ecert wechat menu sync`.
+	Menu []MenuButton `yaml:"menu"`
+	// Templates are template messages by key (issued, revoked, changed, or
+	// any key an operator names in `ecert wechat notify --template KEY`).
+	Templates map[string]Template `yaml:"templates"`
+}
+
+// MenuButton is one button of the custom menu, in WeChat's own terms:
+// type click (with key) or view (with url), or a parent with sub_button.
+type MenuButton struct {
+	Name       string       `yaml:"name"`
+	Type       string       `yaml:"type"`
+	Key        string       `yaml:"key"`
+	URL        string       `yaml:"url"`
+	SubButtons []MenuButton `yaml:"sub_button"`
+}
+
+// Template maps a WeChat template (by its template ID) onto certificate
+// data: each entry of Fields is a template data key and the text to send,
+// which may use the certificate's fields.
+type Template struct {
+	ID     string            `yaml:"id"`
+	Fields map[string]string `yaml:"fields"`
 }
 
 type Security struct {
@@ -87,7 +110,14 @@ func Default() Config {
 	return Config{
 		Server:   Server{Addr: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", ShutdownTimeout: 15 * time.Second},
 		Database: Database{Driver: "sqlite", DSN: "data/ecert.db"},
-		WeChat:   WeChat{APIBase: "https://api.weixin.qq.com"},
+		WeChat: WeChat{
+			APIBase: "https://api.weixin.qq.com",
+			Menu: []MenuButton{{Name: "证书服务", SubButtons: []MenuButton{
+				{Name: "证书查询", Type: "click", Key: "CERT_QUERY"},
+				{Name: "证书下载", Type: "click", Key: "CERT_DOWNLOAD"},
+				{Name: "网页查询", Type: "view", URL: "/query"},
+			}}},
+		},
 		Security: Security{KeyFile: "data/signing.key", DownloadTTL: 30 * time.Minute},
 		PDF: PDF{
 			Fonts: []string{

@@ -98,7 +98,7 @@ func (r *Registry) Issue(ctx context.Context, reqs []model.IssueRequest, preReje
 		if err := tx.CreateInBatches(events, insertBatch).Error; err != nil {
 			return translate(err, "insert events")
 		}
-		return nil
+		return r.runHooks(tx, certs, events)
 	})
 	if err != nil {
 		if errors.Is(err, ErrRejected) {

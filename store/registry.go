@@ -12,7 +12,25 @@ import (
 // Registry is the certificate registry: every read and write of
 // certificates, organisations and their history.
 type Registry struct {
-	db *gorm.DB
+	db    *gorm.DB
+	hooks []EventHook
+}
+
+// EventHook runs inside the transaction that records events, so whatever
+// it writes (an outbox row, say) commits or rolls back with them. certs[i]
+// is the certificate after events[i].
+type EventHook func(tx *gorm.DB, certs []model.Certificate, events []model.Event) error
+
+// OnEvents adds a hook; call it before serving.
+func (r *Registry) OnEvents(h EventHook) { r.hooks = append(r.hooks, h) }
+
+func (r *Registry) runHooks(tx *gorm.DB, certs []model.Certificate, events []model.Event) error {
+	for _, h := range r.hooks {
+		if err := h(tx, certs, events); err != nil {
+			return fmt.Errorf("event hook: %w", err)
+		}
+	}
+	return nil
 }
 
 // NewRegistry wraps an opened, migrated database.

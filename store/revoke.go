@@ -51,7 +51,7 @@ func (r *Registry) Revoke(ctx context.Context, certNo string, reason model.Revok
 			return translate(err, "record revocation")
 		}
 		out = c
-		return nil
+		return r.runHooks(tx, []model.Certificate{c}, []model.Event{ev})
 	})
 	if err != nil {
 		return nil, err
