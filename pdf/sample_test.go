@@ -1,0 +1,22 @@
+package pdf
+
+import (
+	"os"
+	"testing"
+)
+
+func TestWriteSample(t *testing.T) {
+	out := os.Getenv("ECERT_SAMPLE")
+	if out == "" {
+		t.Skip("set ECERT_SAMPLE=/path.pdf to write a sample")
+	}
+	c := sampleCert()
+	c.Revoked = os.Getenv("ECERT_REVOKED") != ""
+	b, err := testRenderer(t).Render(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
