@@ -132,7 +132,9 @@ func TestParseSingleErrors(t *testing.T) {
 		{"digit in name", func(r *RawRow) { r.Name = "张三1" }, "姓名", "姓名含有无效字符「1」"},
 		{"33-char name", func(r *RawRow) { r.Name = strings.Repeat("张", 33) }, "姓名", "姓名不能超过32个字"},
 		{"sex mismatch", func(r *RawRow) { r.IDNumber = femaleID }, "身份证号", "身份证号与性别不符"},
-		{"wrong check digit", func(r *RawRow) { r.IDNumber = goodID[:17] + string("0123456789X"[(strings.IndexByte("0123456789X", goodID[17])+1)%11]) }, "身份证号", "身份证号校验位错误"},
+		{"wrong check digit", func(r *RawRow) {
+			r.IDNumber = goodID[:17] + string("0123456789X"[(strings.IndexByte("0123456789X", goodID[17])+1)%11])
+		}, "身份证号", "身份证号校验位错误"},
 		{"bad sex only", func(r *RawRow) { r.Sex = "M" }, "性别", "性别应为「男」或「女」"},
 		{"level mismatch", func(r *RawRow) { r.Level = "四级/高级工" }, "等级", "前后不一致"},
 		{"occupation too long", func(r *RawRow) { r.Occupation = strings.Repeat("工", 65) }, "职业（工种）", "职业（工种）过长"},

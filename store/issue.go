@@ -41,9 +41,19 @@ var ErrRejected = fmt.Errorf("roster has rejected rows, nothing issued: %w", mod
 // MySQL's packet and SQLite's variable limits.
 const lookupChunk = 500
 
-// insertBatch is the rows per INSERT; ~20 columns each keeps a statement
-// under SQLite's 32766 bound variables.
-const insertBatch = 1000
+// batchSize is the rows per multi-row INSERT. MySQL gains from large
+// batches (fewer round trips); the pure-Go SQLite driver binds parameters
+// in time quadratic in their count per statement, so there small batches
+// are fastest (measured: 1000 rows per INSERT ran at 1,800 rows/s, small
+// ones many times that).
+func batchSize(tx *gorm.DB) int {
+	if tx.Dialector.Name() == "sqlite" {
+		return sqliteBatch
+	}
+	return 1000
+}
+
+const sqliteBatch = 20
 
 // Issue issues certificates for validated requests in one transaction:
 // either every new row is issued or none is. Rows already in the registry
@@ -83,7 +93,7 @@ func (r *Registry) Issue(ctx context.Context, reqs []model.IssueRequest, preReje
 		if err != nil {
 			return err
 		}
-		if err := tx.CreateInBatches(certs, insertBatch).Error; err != nil {
+		if err := tx.CreateInBatches(certs, batchSize(tx)).Error; err != nil {
 			return translate(err, "insert certificates")
 		}
 		events := make([]model.Event, len(certs))
@@ -95,7 +105,7 @@ func (r *Registry) Issue(ctx context.Context, reqs []model.IssueRequest, preReje
 			}
 			report.Issued = append(report.Issued, IssuedRow{Row: fresh[i].Row, CertNo: certs[i].CertNo, Name: certs[i].Name})
 		}
-		if err := tx.CreateInBatches(events, insertBatch).Error; err != nil {
+		if err := tx.CreateInBatches(events, batchSize(tx)).Error; err != nil {
 			return translate(err, "insert events")
 		}
 		return r.runHooks(tx, certs, events)
@@ -195,7 +205,7 @@ func ensureOrgs(tx *gorm.DB, reqs []model.IssueRequest) (map[string]uint64, erro
 	for i, n := range names {
 		newOrgs[i] = model.Organization{Name: n}
 	}
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(newOrgs, insertBatch).Error; err != nil {
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(newOrgs, batchSize(tx)).Error; err != nil {
 		return nil, translate(err, "create organisations")
 	}
 	ids := make(map[string]uint64, len(names))

@@ -40,9 +40,8 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	defer a.close()
 
 	start := time.Now()
-	reqs, rejected := validateRows(rows, time.Now().In(model.ChinaZone), a.renderer)
-	report, err := a.registry.Issue(context.Background(), reqs, rejected, *operator)
-	if err != nil && !errors.Is(err, store.ErrRejected) {
+	report, err := importRows(context.Background(), a.registry, a.renderer, rows, *operator, time.Now())
+	if err != nil {
 		fmt.Fprintln(stderr, "ecert import:", err)
 		return 1
 	}
@@ -76,6 +75,18 @@ func readRoster(path string) ([]roster.Row, error) {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	return rows, nil
+}
+
+// importRows validates every row and issues the roster in one transaction.
+// A report with rejected rows comes back with a nil error: that outcome is
+// the report's to tell.
+func importRows(ctx context.Context, reg *store.Registry, glyphs model.GlyphChecker, rows []roster.Row, operator string, now time.Time) (*store.IssueReport, error) {
+	reqs, rejected := validateRows(rows, now.In(model.ChinaZone), glyphs)
+	report, err := reg.Issue(ctx, reqs, rejected, operator)
+	if errors.Is(err, store.ErrRejected) {
+		return report, nil
+	}
+	return report, err
 }
 
 // validateRows checks every field of every row, collecting all problems so

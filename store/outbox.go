@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"ecert/model"
+)
+
+// Outbox is the durable queue of template messages. Every state change is
+// one conditional UPDATE, so any number of workers in any number of
+// processes can share the table on SQLite or MySQL without row locks held
+// across a network call.
+type Outbox struct{ db *gorm.DB }
+
+// NewOutbox wraps an opened, migrated database.
+func NewOutbox(db *gorm.DB) *Outbox { return &Outbox{db: db} }
+
+// Enqueue inserts rows inside tx; a row whose DedupKey is already queued is
+// skipped. It returns how many rows are new.
+func (o *Outbox) Enqueue(tx *gorm.DB, rows []model.Outbox) (int, error) {
+	queued := 0
+	// Both drivers count only the rows really inserted (SQLite's ON
+	// CONFLICT DO NOTHING, MySQL's no-op ON DUPLICATE KEY UPDATE), so the
+	// sum is exact even when some keys were queued before.
+	for start := 0; start < len(rows); start += outboxBatch {
+		chunk := rows[start:min(start+outboxBatch, len(rows))]
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&chunk)
+		if res.Error != nil {
+			return queued, translate(res.Error, "enqueue notifications")
+		}
+		queued += int(res.RowsAffected)
+	}
+	return queued, nil
+}
+
+// outboxBatch is the rows per INSERT; ~20 columns each stays far under
+// SQLite's bound-variable limit.
+const outboxBatch = 500
+
+// EnqueueBatch inserts rows in one transaction of its own.
+func (o *Outbox) EnqueueBatch(ctx context.Context, rows []model.Outbox) (int, error) {
+	var queued int
+	err := o.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		queued, err = o.Enqueue(tx, rows)
+		return err
+	})
+	return queued, err
+}
+
+// due is the condition of a row a worker may take now.
+const due = "status = ? AND next_attempt_at <= ?"
+
+// Due lists up to limit rows ready to send, oldest due first. Listing
+// claims nothing; the caller claims each with Claim.
+func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]uint64, error) {
+	var ids []uint64
+	err := o.db.WithContext(ctx).Model(&model.Outbox{}).
+		Where(due, model.OutboxPending, dbTime(now)).
+		Order("next_attempt_at, id").Limit(limit).Pluck("id", &ids).Error
+	return ids, translate(err, "list due notifications")
+}
+
+// Claim takes a due row for worker until now+lease and counts the
+// attempt. Exactly one of several concurrent claimers wins; the others get
+// ErrConflict. The claim is committed before the caller sends, which is
+// what lets a restart tell "maybe sent" from "never tried".
+func (o *Outbox) Claim(ctx context.Context, id uint64, worker string, now time.Time, lease time.Duration) (*model.Outbox, error) {
+	until := dbTime(now.Add(lease))
+	res := o.db.WithContext(ctx).Model(&model.Outbox{}).
+		Where("id = ? AND "+due, id, model.OutboxPending, dbTime(now)).
+		Updates(map[string]any{
+			"status": model.OutboxSending, "claimed_by": worker, "claim_until": until,
+			"attempts": gorm.Expr("attempts + 1"),
+		})
+	if res.Error != nil {
+		return nil, translate(res.Error, fmt.Sprintf("claim notification #%d", id))
+	}
+	if res.RowsAffected != 1 {
+		return nil, fmt.Errorf("notification #%d taken by another worker: %w", id, model.ErrConflict)
+	}
+	var row model.Outbox
+	if err := o.db.WithContext(ctx).Take(&row, id).Error; err != nil {
+		return nil, translate(err, fmt.Sprintf("notification #%d", id))
+	}
+	return &row, nil
+}
+
+// MarkSent records WeChat's msgid. It is the first write after the send
+// returns, so the window in which a sent message is not known as sent is
+// one UPDATE long.
+func (o *Outbox) MarkSent(ctx context.Context, id uint64, worker string, msgID int64, now time.Time) error {
+	t := dbTime(now)
+	return o.finishClaim(ctx, id, worker, map[string]any{
+		"status": model.OutboxSent, "msg_id": msgID, "sent_at": t, "last_error": "",
+	})
+}
+
+// MarkRetry puts the row back to pending, due at next.
+func (o *Outbox) MarkRetry(ctx context.Context, id uint64, worker string, next time.Time, lastErr string) error {
+	return o.finishClaim(ctx, id, worker, map[string]any{
+		"status": model.OutboxPending, "next_attempt_at": dbTime(next), "last_error": clip(lastErr),
+	})
+}
+
+// MarkDone ends the row's sending for good with status failed or unknown.
+func (o *Outbox) MarkDone(ctx context.Context, id uint64, worker string, status model.OutboxStatus, lastErr string) error {
+	return o.finishClaim(ctx, id, worker, map[string]any{"status": status, "last_error": clip(lastErr)})
+}
+
+// finishClaim updates a row only while worker still holds its claim, so a
+// worker that lost its lease cannot overwrite the next holder's outcome.
+func (o *Outbox) finishClaim(ctx context.Context, id uint64, worker string, set map[string]any) error {
+	set["claimed_by"], set["claim_until"] = "", nil
+	res := o.db.WithContext(ctx).Model(&model.Outbox{}).
+		Where("id = ? AND status = ? AND claimed_by = ?", id, model.OutboxSending, worker).
+		Updates(set)
+	if res.Error != nil {
+		return translate(res.Error, fmt.Sprintf("update notification #%d", id))
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("notification #%d: claim lost before the outcome was recorded: %w", id, model.ErrConflict)
+	}
+	return nil
+}
+
+// ReclaimStale deals with rows whose claim lease ran out: their worker died
+// between claiming and recording the outcome, so WeChat may or may not have
+// the message. With resend false they become unknown and are never sent
+// again (at most once); with resend true they go back to pending (at least
+// once). It returns how many rows it moved.
+func (o *Outbox) ReclaimStale(ctx context.Context, now time.Time, resend bool) (int64, error) {
+	set := map[string]any{
+		"status": model.OutboxUnknown, "claimed_by": "", "claim_until": nil,
+		"last_error": "outcome unknown: worker stopped during send; not resent",
+	}
+	if resend {
+		set["status"], set["next_attempt_at"] = model.OutboxPending, dbTime(now)
+		set["last_error"] = "outcome unknown: worker stopped during send; resending"
+	}
+	res := o.db.WithContext(ctx).Model(&model.Outbox{}).
+		Where("status = ? AND claim_until < ?", model.OutboxSending, dbTime(now)).
+		Updates(set)
+	return res.RowsAffected, translate(res.Error, "reclaim stale notifications")
+}
+
+// Finish records TEMPLATESENDJOBFINISH: WeChat's final word on the message
+// with this msgid ("success", "failed:user block", "failed: system failed").
+// It reports whether a row had that msgid.
+func (o *Outbox) Finish(ctx context.Context, msgID int64, status string) (bool, error) {
+	if msgID == 0 {
+		return false, nil
+	}
+	st := model.OutboxFinishedFailed
+	if status == "success" {
+		st = model.OutboxFinishedSuccess
+	}
+	res := o.db.WithContext(ctx).Model(&model.Outbox{}).
+		Where("msg_id = ?", msgID).
+		Updates(map[string]any{"status": st, "final_status": clip64(status)})
+	return res.RowsAffected > 0, translate(res.Error, "record template send result")
+}
+
+// dbTime is the form every scheduling instant is stored and compared in:
+// UTC (SQLite compares the text), at the millisecond MySQL's DATETIME(3)
+// keeps.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+func clip(s string) string { return clipN(s, 500) }
+
+func clip64(s string) string { return clipN(s, 64) }
+
+// clipN cuts s to at most n runes, the unit of VARCHAR(n) on both drivers.
+func clipN(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}

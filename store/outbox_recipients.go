@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"ecert/model"
+)
+
+// bindingsTable is where the 公众号's binding of an openid to a holder's
+// 身份证号 lives (model.Binding). It is read here by name so notifications
+// need only its two columns, open_id and id_number.
+const bindingsTable = "bindings"
+
+// Recipient is a bound WeChat user and the holder they are bound to.
+type Recipient struct {
+	OpenID   string
+	IDNumber string
+}
+
+// BoundOpenIDs returns, for each of idNumbers that has bindings, its
+// openids. It reads through tx so it can run inside the issuing
+// transaction (SQLite has one connection: a read outside would wait on it).
+func (o *Outbox) BoundOpenIDs(tx *gorm.DB, idNumbers []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for start := 0; start < len(idNumbers); start += lookupChunk {
+		var rs []Recipient
+		err := tx.Table(bindingsTable).Select("open_id, id_number").
+			Where("id_number IN ?", idNumbers[start:min(start+lookupChunk, len(idNumbers))]).
+			Order("id").Scan(&rs).Error
+		if err != nil {
+			return nil, translate(err, "look up bindings")
+		}
+		for _, r := range rs {
+			out[r.IDNumber] = append(out[r.IDNumber], r.OpenID)
+		}
+	}
+	return out, nil
+}
+
+// Audience says whom an administrator's notification goes to: exactly one
+// of the three.
+type Audience struct {
+	CertNo   string // the holder of this certificate
+	OrgName  string // holders of valid certificates from this organisation
+	AllBound bool   // every bound openid
+}
+
+// Recipients resolves an audience to bound openids, each once, in binding
+// order. A certificate or organisation that does not exist is ErrNotFound.
+func (o *Outbox) Recipients(ctx context.Context, a Audience) ([]Recipient, error) {
+	db := o.db.WithContext(ctx)
+	q := db.Table(bindingsTable + " b").Select("b.open_id, b.id_number").Order("b.id")
+	switch {
+	case a.CertNo != "":
+		var c model.Certificate
+		if err := db.Select("id_number").Where("cert_no = ?", a.CertNo).Take(&c).Error; err != nil {
+			return nil, translate(err, "certificate "+a.CertNo)
+		}
+		q = q.Where("b.id_number = ?", c.IDNumber)
+	case a.OrgName != "":
+		var org model.Organization
+		if err := db.Where("name = ?", a.OrgName).Take(&org).Error; err != nil {
+			return nil, translate(err, "organisation "+a.OrgName)
+		}
+		q = q.Where("b.id_number IN (?)", db.Model(&model.Certificate{}).Select("id_number").
+			Where("org_id = ? AND status = ?", org.ID, model.StatusValid))
+	case a.AllBound:
+	default:
+		return nil, fmt.Errorf("audience: name a certificate, an organisation or all bound users: %w", model.ErrInvalid)
+	}
+	var rs []Recipient
+	if err := q.Scan(&rs).Error; err != nil {
+		return nil, translate(err, "list recipients")
+	}
+	seen := make(map[string]bool, len(rs))
+	out := rs[:0]
+	for _, r := range rs {
+		if !seen[r.OpenID] {
+			seen[r.OpenID] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// HolderCerts picks, for each 身份证号, the certificate a message about the
+// holder should describe: valid before revoked, then the latest issued.
+// With orgName set only that organisation's certificates count.
+func (o *Outbox) HolderCerts(ctx context.Context, idNumbers []string, orgName string) (map[string]model.Certificate, error) {
+	out := map[string]model.Certificate{}
+	for start := 0; start < len(idNumbers); start += lookupChunk {
+		q := o.db.WithContext(ctx).Where("id_number IN ?", idNumbers[start:min(start+lookupChunk, len(idNumbers))])
+		if orgName != "" {
+			q = q.Where("org_id IN (?)", o.db.Model(&model.Organization{}).Select("id").Where("name = ?", orgName))
+		}
+		var cs []model.Certificate
+		if err := q.Order("issued_on, id").Find(&cs).Error; err != nil {
+			return nil, translate(err, "look up holders' certificates")
+		}
+		for _, c := range cs {
+			prev, ok := out[c.IDNumber]
+			if !ok || c.Status == model.StatusValid || prev.Status != model.StatusValid {
+				out[c.IDNumber] = c // later rows win unless they would replace a valid one with a revoked one
+			}
+		}
+	}
+	return out, nil
+}
