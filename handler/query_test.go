@@ -129,3 +129,12 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 		}
 	}
 }
+
+func TestQueryFormDoesNotEchoIDNumber(t *testing.T) {
+	e := newEnv(t, 100)
+	e.issue(holder)
+	_, body := e.get(q("name", "王玥", "id", holder.IDNumber))
+	if strings.Contains(body, holder.IDNumber) {
+		t.Error("the page repeats the full ID number (in the form or elsewhere)")
+	}
+}
