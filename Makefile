@@ -7,7 +7,7 @@ GO      ?= go
 BIN     := bin/ecert
 PKGS    := ./...
 # Packages whose tests touch the database: run a second time on MySQL.
-DB_PKGS := ./store/... ./handler/... ./cmd/... ./notify/... ./wechat/...
+DB_PKGS_RE := /(store|handler|cmd|notify|wechat)(/|$$)
 
 .PHONY: run test deps build bench vet fuzz clean
 
@@ -30,7 +30,7 @@ test: deps vet
 	@dsn="$$(scripts/mysql-dsn.sh)" || exit 1; \
 	if [ -n "$$dsn" ]; then \
 	  echo "== MySQL run ($$dsn)"; \
-	  ECERT_TEST_MYSQL_DSN="$$dsn" $(GO) test -race -count=1 $$($(GO) list $(DB_PKGS) 2>/dev/null); \
+	  ECERT_TEST_MYSQL_DSN="$$dsn" $(GO) test -race -count=1 $$($(GO) list ./... | grep -E '$(DB_PKGS_RE)'); \
 	else \
 	  echo "== MySQL run skipped: no MariaDB answers at 127.0.0.1:3306"; \
 	fi
