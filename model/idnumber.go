@@ -75,7 +75,7 @@ func ValidateIDNumber(id, sex string, today time.Time) error {
 	if !provinceCodes[id[:2]] || (id[2:6] == "0000" && !permitCodes[id[:2]]) {
 		return invalid(field, "身份证号地区码无效")
 	}
-	birth, err := time.Parse("20060102", id[6:14])
+	birth, err := time.ParseInLocation("20060102", id[6:14], ChinaZone)
 	if err != nil {
 		return invalid(field, "身份证号出生日期无效")
 	}

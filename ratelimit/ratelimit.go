@@ -55,8 +55,10 @@ func (m *Memory) Allow(_ context.Context, key string) (bool, error) {
 	return s.n <= m.limit, nil
 }
 
-// sweep drops expired windows; if every window is live (a flood), the
-// oldest half goes, which errs on the side of serving.
+// sweep drops expired windows; if every window is live (a flood of
+// distinct clients), an arbitrary half goes. That can hand a limited client
+// a fresh window during such a flood, a trade made on purpose: refusing
+// every new client instead would turn a flood into an outage.
 func (m *Memory) sweep(now time.Time) {
 	for k, s := range m.counts {
 		if now.Sub(s.start) >= m.window {

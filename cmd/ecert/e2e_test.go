@@ -127,17 +127,21 @@ func TestImportRejectsWholeRosterWithRowReasons(t *testing.T) {
 	s.write("bad.csv", header+
 		"王玥,女,410102199001010127,砌筑工,四级/中级工,河南省建设培训中心,郑州一建,2026-03-01\n"+
 		"李彧,男,410105198512030117,钢筋工,初级工,河南省建设培训中心,,2026-03-02\n"+
-		"张燊,男,411302199207150311,电工,六级,洛阳建筑职业培训学校,,2026-03-05\n")
+		"张燊,男,411302199207150311,电工,六级,洛阳建筑职业培训学校,,2026-03-05\n"+
+		"王𠮷,男,411302199207150418,电工,三级,洛阳建筑职业培训学校,,2026-03-05\n")
 	out, _, code := s.run("import", "bad.csv", "--json")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	r := parseReport(t, out)
-	if len(r.Issued) != 0 || len(r.Rejected) != 2 || r.Rejected[0].Row != 3 || r.Rejected[1].Row != 4 {
+	if len(r.Issued) != 0 || len(r.Rejected) != 3 || r.Rejected[0].Row != 3 || r.Rejected[1].Row != 4 || r.Rejected[2].Row != 5 {
 		t.Fatalf("report = %+v", r)
 	}
 	if !strings.Contains(r.Rejected[0].Errors[0], "身份证号校验位错误") || !strings.Contains(r.Rejected[1].Errors[0], "等级") {
 		t.Errorf("reasons = %+v", r.Rejected)
+	}
+	if !strings.Contains(strings.Join(r.Rejected[2].Errors, ""), "姓名中的字「𠮷」无法用证书字体打印") {
+		t.Errorf("a name no font can draw: %+v", r.Rejected[2])
 	}
 	text, _, _ := s.run("import", "bad.csv")
 	if !strings.Contains(text, "第3行：身份证号校验位错误") {
