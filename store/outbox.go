@@ -20,22 +20,44 @@ type Outbox struct{ db *gorm.DB }
 // NewOutbox wraps an opened, migrated database.
 func NewOutbox(db *gorm.DB) *Outbox { return &Outbox{db: db} }
 
-// Enqueue inserts rows inside tx; a row whose DedupKey is already queued is
-// skipped. It returns how many rows are new.
+// Enqueue inserts rows inside tx; a row whose DedupKey is already queued
+// (or repeats an earlier row) is skipped. It returns how many rows are new.
 func (o *Outbox) Enqueue(tx *gorm.DB, rows []model.Outbox) (int, error) {
-	queued := 0
-	// Both drivers count only the rows really inserted (SQLite's ON
-	// CONFLICT DO NOTHING, MySQL's no-op ON DUPLICATE KEY UPDATE), so the
-	// sum is exact even when some keys were queued before.
-	for start := 0; start < len(rows); start += outboxBatch {
-		chunk := rows[start:min(start+outboxBatch, len(rows))]
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&chunk)
-		if res.Error != nil {
-			return queued, translate(res.Error, "enqueue notifications")
+	// Known keys are filtered out first because the drivers' affected-row
+	// counts of an upsert differ (MariaDB's RETURNING reports skipped rows
+	// too). ON CONFLICT DO NOTHING still guards against a concurrent
+	// enqueuer of the same key, whose row then wins.
+	fresh := make([]*model.Outbox, 0, len(rows)) // pointers, so new rows get their IDs
+	seen := make(map[string]bool, len(rows))
+	for start := 0; start < len(rows); start += lookupChunk {
+		chunk := rows[start:min(start+lookupChunk, len(rows))]
+		keys := make([]string, len(chunk))
+		for i := range chunk {
+			keys[i] = chunk[i].DedupKey
 		}
-		queued += int(res.RowsAffected)
+		var known []string
+		if err := tx.Model(&model.Outbox{}).Where("dedup_key IN ?", keys).Pluck("dedup_key", &known).Error; err != nil {
+			return 0, translate(err, "look up queued notifications")
+		}
+		for _, k := range known {
+			seen[k] = true
+		}
+		for i := range chunk {
+			if r := &chunk[i]; !seen[r.DedupKey] {
+				seen[r.DedupKey] = true
+				r.ID = 0
+				fresh = append(fresh, r)
+			}
+		}
 	}
-	return queued, nil
+	if len(fresh) == 0 {
+		return 0, nil
+	}
+	err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(fresh, outboxBatch).Error
+	if err != nil {
+		return 0, translate(err, "enqueue notifications")
+	}
+	return len(fresh), nil
 }
 
 // outboxBatch is the rows per INSERT; ~20 columns each stays far under

@@ -53,6 +53,12 @@ func openApp(fs *flag.FlagSet, configPath string, stderr io.Writer, n needs) (*a
 		return nil, err
 	}
 	a.registry = store.NewRegistry(db)
+	// Template notifications are queued inside the issuing and revoking
+	// transactions, whichever command makes them.
+	if err := setupNotifications(a); err != nil {
+		a.close()
+		return nil, fmt.Errorf("wechat.templates: %w", err)
+	}
 	key, err := token.LoadKey(cfg.Security.SigningKey, cfg.Security.KeyFile)
 	if err != nil {
 		a.close()

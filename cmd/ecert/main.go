@@ -19,6 +19,9 @@ commands:
   render -o FILE CERTNO                   write a certificate's current PDF
   revoke --reason CODE [--note TEXT] CERTNO
                                           revoke (注销); CODE: fraud, accident, misconduct, request
+  wechat menu sync                        push the configured menu to the 公众号
+  wechat notify --template KEY [--cert CERTNO | --org ORG | --all-bound] [--dry-run]
+                                          send a template message to bound holders
 
 every command takes -config PATH (default config.yaml)
 `
@@ -41,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRender(rest, stdout, stderr)
 	case "revoke":
 		return cmdRevoke(rest, stdout, stderr)
+	case "wechat":
+		return cmdWeChat(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -14,6 +14,7 @@ import (
 
 	"ecert/handler"
 	"ecert/ratelimit"
+	"ecert/wechat"
 )
 
 func cmdServe(args []string, _, stderr io.Writer) int {
@@ -42,11 +43,46 @@ func cmdServe(args []string, _, stderr io.Writer) int {
 func serve(a *app) error {
 	cfg := a.cfg
 	var limiter ratelimit.Limiter = ratelimit.NewMemory(cfg.Query.RatePerMinute, time.Minute, nil)
+	var rdb *redis.Client
 	if cfg.Redis.Addr != "" {
-		rdb := redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
+		rdb = newRedis(cfg)
 		defer rdb.Close()
 		limiter = ratelimit.NewRedis(rdb, "ecert:rl:", cfg.Query.RatePerMinute, time.Minute)
 	}
+	// Background workers (the template sender) run until shutdown.
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	bgDone := make(chan struct{})
+	wx, err := startWeChat(a, rdb, func(client *wechat.Client) wechat.TemplateFinishedFunc {
+		// The template sender: queued notifications go out through the
+		// API client; WeChat's delivery reports come back through the
+		// callback's TEMPLATESENDJOBFINISH.
+		w := newNotifyWorker(a, client)
+		go func() {
+			defer close(bgDone)
+			if err := w.Run(bg); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Error("notification worker stopped", "err", err)
+			}
+		}()
+		return w.TemplateFinished
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// After the HTTP server has drained: stop the workers before the
+		// database closes.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		stopBG()
+		wx.stop(ctx)
+		if wx.client != nil { // the worker was started
+			select {
+			case <-bgDone:
+			case <-ctx.Done():
+			}
+		}
+	}()
 	router, err := handler.NewRouter(handler.Deps{
 		Registry:       a.registry,
 		Documents:      a.docs,
@@ -55,6 +91,7 @@ func serve(a *app) error {
 		DownloadTTL:    cfg.Security.DownloadTTL,
 		Logger:         a.log,
 		TrustedProxies: cfg.Server.TrustedProxies,
+		WeChat:         wx.handler,
 	})
 	if err != nil {
 		return err

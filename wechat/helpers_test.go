@@ -1,0 +1,360 @@
+package wechat_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"ecert/document"
+	"ecert/handler"
+	"ecert/model"
+	"ecert/pdf"
+	"ecert/ratelimit"
+	"ecert/store"
+	"ecert/store/storetest"
+	"ecert/token"
+	"ecert/wechat"
+)
+
+const (
+	publicURL = "https://ecert.example.cn"
+	wxToken   = "ecertTestToken"
+	wxAppID   = "wx0123456789abcdef"
+	// The account's own id (ToUserName of every callback).
+	wxAccount = "gh_ecert"
+)
+
+// testAESKey is a fixed EncodingAESKey: 32 bytes, base64 without "=".
+var testAESKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdefghijklmnopqrstuv"))[:43]
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func testKey() []byte { return []byte("0123456789abcdef0123456789abcdef") }
+
+var (
+	rendererOnce sync.Once
+	renderer     *pdf.Renderer
+	rendererErr  error
+)
+
+func sharedRenderer(t testing.TB) *pdf.Renderer {
+	rendererOnce.Do(func() { renderer, rendererErr = pdf.NewRenderer(pdf.DefaultFontPaths()) })
+	if rendererErr != nil {
+		t.Fatalf("fonts: %v", rendererErr)
+	}
+	return renderer
+}
+
+// syncBuffer collects log output from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// env is the real router with a WeChat server over a real registry.
+type env struct {
+	t        testing.TB
+	db       *storetest.DB
+	registry *store.Registry
+	signer   *token.Signer
+	clock    *clock
+	router   http.Handler
+	server   *wechat.Server
+	logs     *syncBuffer
+	aesKey   string // "" for plain mode
+	nextID   atomic.Int64
+}
+
+type envOption func(*wechat.Options)
+
+func plainMode(o *wechat.Options) { o.EncodingAESKey = "" }
+
+func withLimit(n int) envOption {
+	return func(o *wechat.Options) { o.Limiter = ratelimit.NewMemory(n, time.Minute, o.Now) }
+}
+
+func newEnv(t testing.TB, opts ...envOption) *env {
+	t.Helper()
+	db := storetest.MustOpenDB(t, nil)
+	return newEnvOn(t, db, store.NewRegistry(db.DB), opts...)
+}
+
+func newEnvOn(t testing.TB, db *storetest.DB, reg *store.Registry, opts ...envOption) *env {
+	t.Helper()
+	clk := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, model.ChinaZone)}
+	signer, err := token.NewSigner(testKey(), clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, db: db, registry: reg, signer: signer, clock: clk, logs: &syncBuffer{}}
+	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	o := wechat.Options{
+		AppID: wxAppID, Token: wxToken, EncodingAESKey: testAESKey, PublicURL: publicURL,
+		Registry: reg, Signer: signer, DownloadTTL: 30 * time.Minute,
+		Limiter: ratelimit.NewMemory(1000, time.Minute, clk.Now),
+		Logger:  logger, Now: clk.Now,
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	e.aesKey = o.EncodingAESKey
+	srv, err := wechat.NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close(context.Background()) })
+	router, err := handler.NewRouter(handler.Deps{
+		Registry:    reg,
+		Documents:   document.NewMaker(sharedRenderer(t), signer, publicURL, "http://www.hnjsjn.com"),
+		Signer:      signer,
+		Limiter:     ratelimit.NewMemory(1000, time.Minute, clk.Now),
+		DownloadTTL: 30 * time.Minute,
+		Logger:      logger,
+		Now:         clk.Now,
+		WeChat:      srv,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.router, e.server = router, srv
+	return e
+}
+
+// issue puts certificates in the registry the way an import does.
+func (e *env) issue(people ...model.IssueRequest) []model.Certificate {
+	e.t.Helper()
+	ctx := context.Background()
+	rep, err := e.registry.Issue(ctx, people, nil, "test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []model.Certificate
+	for _, is := range rep.Issued {
+		c, err := e.registry.FindByNo(ctx, is.CertNo)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		out = append(out, *c)
+	}
+	return out
+}
+
+// Messages as WeChat sends them.
+
+func textMsg(from, content string, msgID int64) string {
+	return fmt.Sprintf(`<xml><ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>`+
+		`<CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>`,
+		wxAccount, from, time.Now().Unix(), content, msgID)
+}
+
+func eventMsg(from, event, key string, createTime int64) string {
+	return fmt.Sprintf(`<xml><ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>`+
+		`<CreateTime>%d</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[%s]]></Event><EventKey><![CDATA[%s]]></EventKey></xml>`,
+		wxAccount, from, createTime, event, key)
+}
+
+// msgIDs are unique across every env of the test binary, as WeChat's are
+// across its servers; instances sharing Redis must not see one twice.
+var msgIDs atomic.Int64
+
+func init() { msgIDs.Store(time.Now().UnixNano() / 1000) }
+
+// text sends a text message with a fresh MsgId and returns the reply.
+func (e *env) text(from, content string) wxReply {
+	e.t.Helper()
+	return e.send(textMsg(from, content, msgIDs.Add(1)))
+}
+
+// event sends an event with a fresh CreateTime.
+func (e *env) event(from, event, key string) wxReply {
+	e.t.Helper()
+	return e.send(eventMsg(from, event, key, e.clock.Now().Unix()+msgIDs.Add(1)))
+}
+
+// send posts a callback the way WeChat does in the env's mode and checks
+// and decrypts the answer.
+func (e *env) send(inner string) wxReply {
+	e.t.Helper()
+	rec := e.post(inner, nil)
+	if rec.Code != http.StatusOK {
+		e.t.Fatalf("callback: status %d, body %q", rec.Code, rec.Body.String())
+	}
+	return e.parseReply(rec)
+}
+
+// post builds a signed callback; tamper may alter the query or body.
+func (e *env) post(inner string, tamper func(q url.Values, body *string)) *httptest.ResponseRecorder {
+	q, body := e.sign(inner)
+	if tamper != nil {
+		tamper(q, &body)
+	}
+	return e.do(http.MethodPost, "/wechat/callback?"+q.Encode(), body)
+}
+
+func (e *env) sign(inner string) (url.Values, string) {
+	ts := strconv.FormatInt(e.clock.Now().Unix(), 10)
+	nonce := strconv.FormatInt(e.nextID.Add(1)*7919, 10)
+	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wxSign(wxToken, ts, nonce)}, "openid": {"ignored"}}
+	if e.aesKey == "" {
+		return q, inner
+	}
+	enc := wxEncrypt(aesKeyOf(e.aesKey), wxAppID, []byte(inner))
+	q.Set("encrypt_type", "aes")
+	q.Set("msg_signature", wxSign(wxToken, ts, nonce, enc))
+	return q, "<xml><ToUserName><![CDATA[" + wxAccount + "]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>"
+}
+
+func (e *env) do(method, target, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	req.RemoteAddr = "203.0.113.9:4444"
+	rec := httptest.NewRecorder()
+	e.router.ServeHTTP(rec, req)
+	return rec
+}
+
+// wxReply is a decrypted passive reply.
+type wxReply struct {
+	Raw          string // "success" or the reply XML
+	ToUserName   string `xml:"ToUserName"`
+	FromUserName string `xml:"FromUserName"`
+	MsgType      string `xml:"MsgType"`
+	Content      string `xml:"Content"`
+	Articles     []struct {
+		Title       string `xml:"Title"`
+		Description string `xml:"Description"`
+		URL         string `xml:"Url"`
+	} `xml:"Articles>item"`
+}
+
+// Text is everything a holder reads in the reply.
+func (r wxReply) Text() string {
+	s := r.Content
+	for _, a := range r.Articles {
+		s += a.Title + "\n" + a.Description + "\n" + a.URL
+	}
+	return s
+}
+
+func (e *env) parseReply(rec *httptest.ResponseRecorder) wxReply {
+	e.t.Helper()
+	return parseReplyT(e.t, e.aesKey, rec)
+}
+
+func parseReplyT(t testing.TB, aesKey string, rec *httptest.ResponseRecorder) wxReply {
+	t.Helper()
+	body := rec.Body.String()
+	if body == "success" {
+		return wxReply{Raw: body}
+	}
+	plain := body
+	if aesKey != "" {
+		var env struct {
+			Encrypt      string `xml:"Encrypt"`
+			MsgSignature string `xml:"MsgSignature"`
+			TimeStamp    string `xml:"TimeStamp"`
+			Nonce        string `xml:"Nonce"`
+		}
+		if err := xml.Unmarshal([]byte(body), &env); err != nil {
+			t.Fatalf("reply envelope %q: %v", body, err)
+		}
+		if want := wxSign(wxToken, env.TimeStamp, env.Nonce, env.Encrypt); env.MsgSignature != want {
+			t.Fatalf("reply msg_signature %s, want %s", env.MsgSignature, want)
+		}
+		msg, appID, err := wxDecrypt(aesKeyOf(aesKey), env.Encrypt)
+		if err != nil || appID != wxAppID {
+			t.Fatalf("reply decrypt: %v (appid %q)", err, appID)
+		}
+		plain = string(msg)
+	}
+	r := wxReply{Raw: plain}
+	if err := xml.Unmarshal([]byte(plain), &r); err != nil {
+		t.Fatalf("reply %q: %v", plain, err)
+	}
+	return r
+}
+
+// get fetches a page (a link from a reply) through the router.
+func (e *env) get(link string) *httptest.ResponseRecorder {
+	e.t.Helper()
+	path, ok := strings.CutPrefix(link, publicURL)
+	if !ok {
+		e.t.Fatalf("link %q is not under %s", link, publicURL)
+	}
+	return e.do(http.MethodGet, path, "")
+}
+
+func readAll(r io.Reader) string { b, _ := io.ReadAll(r); return string(b) }
+
+// People.
+var holder = model.IssueRequest{
+	Name: "王玥", Sex: "女", IDNumber: "410102199001010127", Occupation: "砌筑工", Level: 4,
+	OrgName: "河南省建设培训中心", Employer: "郑州一建", Source: model.SourceElectronic,
+	IssuedOn: time.Date(2026, 3, 1, 0, 0, 0, 0, model.ChinaZone), Row: 2,
+}
+
+var holderSecond = model.IssueRequest{
+	Name: "王玥", Sex: "女", IDNumber: "410102199001010127", Occupation: "钢筋工", Level: 3,
+	OrgName: "河南省建设培训中心", Source: model.SourceElectronic,
+	IssuedOn: time.Date(2026, 4, 1, 0, 0, 0, 0, model.ChinaZone), Row: 3,
+}
+
+var other = model.IssueRequest{
+	Name: "李彧", Sex: "男", IDNumber: "410105198512030116", Occupation: "钢筋工", Level: 5,
+	OrgName: "洛阳建筑职业培训学校", Source: model.SourceElectronic,
+	IssuedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, model.ChinaZone), Row: 4,
+}
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// parseReplyNoFatal is parseReply for goroutines other than the test's:
+// a failure is reported with Error and a zero reply returned.
+func (e *env) parseReplyNoFatal(rec *httptest.ResponseRecorder) (r wxReply) {
+	ft := &fatalCatcher{TB: e.t}
+	defer func() {
+		if recover() != nil {
+			e.t.Error(ft.msg)
+		}
+	}()
+	return parseReplyT(ft, e.aesKey, rec)
+}
+
+type fatalCatcher struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalCatcher) Helper() {}
+func (f *fatalCatcher) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	panic(f.msg)
+}
+
+// mustOpenShared is storetest.MustOpenDB; a separate name marks the tests
+// that open a second pool on the same database.
+func mustOpenShared(t testing.TB) *storetest.DB { return storetest.MustOpenDB(t, nil) }
