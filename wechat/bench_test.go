@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"gorm.io/gorm"
-
 	"ecert/store"
 	"ecert/store/storetest"
 )
@@ -31,23 +29,8 @@ func signedCallbacks(e *env, n int) (targets, bodies []string) {
 // encrypted news reply — through the real router.
 // Target: ≥ 3,000/s on one core (go test -bench . -cpu 1).
 func BenchmarkCallbackSafeModeQuery(b *testing.B) {
-	benchCallbacks(b, false)
-}
-
-// BenchmarkCallbackSafeModeQueryPrepared is the same with GORM's prepared
-// statement cache, which store.Open does not enable (yet): SQLite spends a
-// third of the time above parsing the same SELECT again.
-func BenchmarkCallbackSafeModeQueryPrepared(b *testing.B) {
-	benchCallbacks(b, true)
-}
-
-func benchCallbacks(b *testing.B, prepared bool) {
 	db := storetest.MustOpenDB(b, nil)
-	gdb := db.DB
-	if prepared {
-		gdb = gdb.Session(&gorm.Session{PrepareStmt: true})
-	}
-	e := newEnvOn(b, db, store.NewRegistry(gdb), withLimit(1<<30))
+	e := newEnvOn(b, db, store.NewRegistry(db.DB), withLimit(1<<30))
 	e.issue(holder)
 	targets, bodies := signedCallbacks(e, b.N)
 	var next atomic.Int64
