@@ -32,12 +32,17 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// wantArgs checks the count of positional arguments.
-func wantArgs(fs *flag.FlagSet, got []string, n int, what string) error {
-	if len(got) != n {
-		return fmt.Errorf("%s: want %s, got %d argument(s)", fs.Name(), what, len(got))
+// parseArgs parses flags anywhere among the arguments and checks that
+// exactly n positional arguments remain (what describes them for the error).
+func parseArgs(fs *flag.FlagSet, args []string, n int, what string) ([]string, error) {
+	rest, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if len(rest) != n {
+		return nil, fmt.Errorf("%s: want %s, got %d argument(s)", fs.Name(), what, len(rest))
+	}
+	return rest, nil
 }
 
 // configExplicit reports whether -config was given, so a missing file the

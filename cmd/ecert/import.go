@@ -19,10 +19,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	fs, configPath := newFlags("import", stderr)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	operator := fs.String("operator", operatorName(), "who is issuing, for the event history")
-	rest, err := parseInterleaved(fs, args)
-	if err == nil {
-		err = wantArgs(fs, rest, 1, "one roster FILE (.xlsx or .csv)")
-	}
+	rest, err := parseArgs(fs, args, 1, "one roster FILE (.xlsx or .csv)")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2

@@ -9,10 +9,7 @@ import (
 // start, so this exists for deployments that migrate as a separate step.
 func cmdMigrate(args []string, stdout, stderr io.Writer) int {
 	fs, configPath := newFlags("migrate", stderr)
-	rest, err := parseInterleaved(fs, args)
-	if err == nil {
-		err = wantArgs(fs, rest, 0, "no arguments")
-	}
+	_, err := parseArgs(fs, args, 0, "no arguments")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2

@@ -12,10 +12,7 @@ import (
 func cmdRender(args []string, stdout, stderr io.Writer) int {
 	fs, configPath := newFlags("render", stderr)
 	out := fs.String("o", "", "output PDF file (required)")
-	rest, err := parseInterleaved(fs, args)
-	if err == nil {
-		err = wantArgs(fs, rest, 1, "one CERTNO")
-	}
+	rest, err := parseArgs(fs, args, 1, "one CERTNO")
 	if err == nil && *out == "" {
 		err = fmt.Errorf("ecert render: -o FILE is required")
 	}

@@ -13,10 +13,7 @@ func cmdRevoke(args []string, stdout, stderr io.Writer) int {
 	reasonFlag := fs.String("reason", "", "fraud | accident | misconduct | request (required)")
 	note := fs.String("note", "", "free-text note recorded with the event")
 	operator := fs.String("operator", operatorName(), "who is revoking, for the event history")
-	rest, err := parseInterleaved(fs, args)
-	if err == nil {
-		err = wantArgs(fs, rest, 1, "one CERTNO")
-	}
+	rest, err := parseArgs(fs, args, 1, "one CERTNO")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2

@@ -19,10 +19,7 @@ import (
 
 func cmdServe(args []string, _, stderr io.Writer) int {
 	fs, configPath := newFlags("serve", stderr)
-	rest, err := parseInterleaved(fs, args)
-	if err == nil {
-		err = wantArgs(fs, rest, 0, "no arguments")
-	}
+	_, err := parseArgs(fs, args, 0, "no arguments")
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2

@@ -31,10 +31,7 @@ func weChatNotify(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	dryRun := fs.Bool("dry-run", false, "print the recipient count and stop")
 	yes := fs.Bool("yes", false, "queue without asking")
 	batch := fs.String("batch", "", "batch name: a batch reaches each user at most once (default: template, audience and today's date)")
-	rest, err := parseInterleaved(fs, args)
-	if err == nil {
-		err = wantArgs(fs, rest, 0, "no arguments")
-	}
+	_, err := parseArgs(fs, args, 0, "no arguments")
 	if err == nil && *key == "" {
 		err = errors.New("ecert wechat notify: --template KEY is required")
 	}
