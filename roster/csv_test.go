@@ -20,11 +20,11 @@ const (
 )
 
 func zhangRow(n int) Row {
-	return Row{n, "张三", "男", "410102199001010014", "钢筋工", "五级", "河南省建设培训中心", "郑州一建", "2024-01-15"}
+	return Row{n, "张三", "男", "410102199001010014", "钢筋工", "五级", "河南省建设培训中心", "郑州一建", "2024-01-15", false}
 }
 
 func liRow(n int) Row {
-	return Row{n, "李四", "女", "41010219900101002X", "砌筑工", "四级", "河南省建设培训中心", "", "2024/1/15"}
+	return Row{n, "李四", "女", "41010219900101002X", "砌筑工", "四级", "河南省建设培训中心", "", "2024/1/15", false}
 }
 
 func gb18030(t testing.TB, s string) []byte {
@@ -57,7 +57,7 @@ func TestParseCSV(t *testing.T) {
 		{
 			// 4-byte GB18030 sequences (rare-character names) must survive too.
 			"GB18030 4-byte", gb18030(t, hdr+"𠀀,男,1,钢筋工,五级,机构,,2024-01-15\n"),
-			[]Row{{2, "𠀀", "男", "1", "钢筋工", "五级", "机构", "", "2024-01-15"}},
+			[]Row{{2, "𠀀", "男", "1", "钢筋工", "五级", "机构", "", "2024-01-15", false}},
 		},
 		{"UTF-16 tab", utf16le(t, strings.ReplaceAll(hdr+zhang, ",", "\t")), []Row{zhangRow(2)}},
 		{"tab", []byte(strings.ReplaceAll(hdr+zhang, ",", "\t")), []Row{zhangRow(2)}},
@@ -66,7 +66,7 @@ func TestParseCSV(t *testing.T) {
 			"header variants, any order, extras, no 工作单位",
 			[]byte("序号,*发证时间, 姓　名 ,公民身份号码,职业(工种)*,等级,培训考核机构,性别,备注\n" +
 				"1,2024-01-15,张三,410102199001010014,钢筋工,五级,河南省建设培训中心,男,补考\n"),
-			[]Row{{2, "张三", "男", "410102199001010014", "钢筋工", "五级", "河南省建设培训中心", "", "2024-01-15"}},
+			[]Row{{2, "张三", "男", "410102199001010014", "钢筋工", "五级", "河南省建设培训中心", "", "2024-01-15", false}},
 		},
 		{
 			"blank rows keep numbering",
@@ -88,7 +88,7 @@ func TestParseCSV(t *testing.T) {
 			// Excel shows a quoted cell with a line break as one row.
 			"multi-line cell counts as one row",
 			[]byte(hdr + "张三,男,410102199001010014,钢筋工,五级,河南省建设培训中心,\"郑州\n一建\",2024-01-15\n" + li),
-			[]Row{{2, "张三", "男", "410102199001010014", "钢筋工", "五级", "河南省建设培训中心", "郑州\n一建", "2024-01-15"}, liRow(3)},
+			[]Row{{2, "张三", "男", "410102199001010014", "钢筋工", "五级", "河南省建设培训中心", "郑州\n一建", "2024-01-15", false}, liRow(3)},
 		},
 		{
 			"text-forcing tricks unwrapped",
@@ -100,7 +100,7 @@ func TestParseCSV(t *testing.T) {
 		{
 			"short and long rows",
 			[]byte(hdr + "张三,男,410102199001010014\n" + strings.TrimSuffix(li, "\n") + ",多余,列\n"),
-			[]Row{{2, "张三", "男", "410102199001010014", "", "", "", "", ""}, liRow(3)},
+			[]Row{{2, "张三", "男", "410102199001010014", "", "", "", "", "", false}, liRow(3)},
 		},
 		{
 			"cells trimmed",

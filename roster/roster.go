@@ -27,6 +27,11 @@ type Row struct {
 	OrgName    string // 培训考核机构
 	Employer   string // 工作单位 (optional column; empty when absent)
 	IssuedOn   string // 发证日期, as written (the caller parses it); real Excel dates become YYYY-MM-DD
+	// IDIsNumber is set when the workbook stored 身份证号 as a number:
+	// Excel keeps 15 significant digits, so the last ones are already lost
+	// and the value must not be trusted even if its check digit happens
+	// to fit.
+	IDIsNumber bool
 }
 
 // MaxRows bounds a roster (data rows, blank rows not counted); a larger file

@@ -1,5 +1,7 @@
 package roster
 
+import "strings"
+
 // headerScan is how many non-empty rows may precede the header. Templates
 // commonly put a title ("2024年建筑施工特种作业人员培训名单") and perhaps a
 // subtitle above it; beyond a few rows it is more likely not a roster at all.
@@ -18,6 +20,9 @@ type table struct {
 	// convertDate, when set, rewrites the 发证日期 cell; ParseXLSX uses it to
 	// turn date serial numbers into text. col is the 0-based cell index.
 	convertDate func(col, number int, v string) string
+	// idIsNumber, when set, tells whether the 身份证号 cell was stored as a
+	// number (ParseXLSX); it is asked only of values that look rounded.
+	idIsNumber func(col, number int) bool
 }
 
 // add consumes one row as read from the file; number is its spreadsheet row
@@ -44,6 +49,10 @@ func (t *table) add(number int, cells []string) error {
 	if blank {
 		return nil
 	}
+	numericID := false
+	if i := t.idx[colID]; t.idIsNumber != nil && looksRounded(vals[colID]) {
+		numericID = t.idIsNumber(i, number)
+	}
 	if len(t.rows) >= maxRows {
 		return errTooManyRows()
 	}
@@ -57,6 +66,7 @@ func (t *table) add(number int, cells []string) error {
 		OrgName:    vals[colOrg],
 		Employer:   vals[colEmployer],
 		IssuedOn:   vals[colIssuedOn],
+		IDIsNumber: numericID,
 	})
 	return nil
 }
@@ -111,4 +121,14 @@ func (t *table) finish() ([]Row, error) {
 		t.rows = []Row{}
 	}
 	return t.rows, nil
+}
+
+// looksRounded tells the values an ID number takes once Excel has stored it
+// as a number, keeping 15 significant digits: scientific notation, a
+// decimal point, or 18 digits ending in 000.
+func looksRounded(v string) bool {
+	if strings.ContainsAny(v, "Ee.") {
+		return true
+	}
+	return len(v) == 18 && strings.HasSuffix(v, "000")
 }

@@ -74,7 +74,7 @@ func parseSheet(f *excelize.File, sheet string) (rows []Row, noRoster bool, err 
 		return nil, true, fmt.Errorf("无法读取工作表：%w", err)
 	}
 	defer it.Close()
-	t := table{convertDate: dateConverter(f, sheet)}
+	t := table{convertDate: dateConverter(f, sheet), idIsNumber: numberCell(f, sheet)}
 	// Next visits every row number, padding gaps in the XML with empty
 	// rows, so counting calls gives the spreadsheet row number.
 	for number := 1; it.Next(); number++ {
@@ -94,6 +94,19 @@ func parseSheet(f *excelize.File, sheet string) (rows []Row, noRoster bool, err 
 	}
 	rows, err = t.finish()
 	return rows, t.noRoster(), err
+}
+
+// numberCell reports whether a cell holds a number rather than text.
+func numberCell(f *excelize.File, sheet string) func(col, number int) bool {
+	return func(col, number int) bool {
+		axis, err := excelize.CoordinatesToCellName(col+1, number)
+		if err != nil {
+			return false
+		}
+		typ, err := f.GetCellType(sheet, axis)
+		// An untyped cell with a value is a number in SpreadsheetML.
+		return err == nil && (typ == excelize.CellTypeNumber || typ == excelize.CellTypeUnset)
+	}
 }
 
 // dateConverter returns a function that renders a numeric cell formatted as

@@ -308,3 +308,23 @@ func scanQR(t *testing.T, pdfPath string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// An ID number typed into a number cell is rounded by Excel to 15 digits.
+// 410102199001040000 even passes the check digit, so only the cell type
+// can tell: the row must be refused, never issued to a wrong ID number.
+func TestImportRefusesIDNumberStoredAsNumber(t *testing.T) {
+	s := newSite(t)
+	f := excelize.NewFile()
+	sheet := f.GetSheetName(0)
+	cols := strings.Split(strings.TrimSpace(header), ",")
+	f.SetSheetRow(sheet, "A1", &cols)
+	f.SetSheetRow(sheet, "A2", &[]any{"王玥", "女", 410102199001040000, "砌筑工", "四级", "河南省建设培训中心", "", "2026-03-01"})
+	if err := f.SaveAs(filepath.Join(s.dir, "numeric.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := s.run("import", "numeric.xlsx", "--json")
+	r := parseReport(t, out)
+	if code != 1 || len(r.Issued) != 0 || len(r.Rejected) != 1 || !strings.Contains(r.Rejected[0].Errors[0], "数值格式") {
+		t.Fatalf("exit %d, report %+v", code, r)
+	}
+}

@@ -96,6 +96,9 @@ func validateRows(rows []roster.Row, today time.Time, glyphs model.GlyphChecker)
 			Name: row.Name, Sex: row.Sex, IDNumber: row.IDNumber, Occupation: row.Occupation,
 			Level: row.Level, OrgName: row.OrgName, Employer: row.Employer, IssuedOn: row.IssuedOn,
 		}.Parse(today, glyphs)
+		if row.IDIsNumber {
+			errs = append([]error{errors.New("身份证号单元格是数值格式，Excel只保留15位有效数字，末尾几位已丢失；请把该列设为文本格式后重新录入")}, errs...)
+		}
 		if len(errs) > 0 {
 			msgs := make([]string, len(errs))
 			for i, e := range errs {
