@@ -73,12 +73,14 @@ func NewClient(o ClientOptions) (*Client, error) {
 		c = &redisCache{rdb: o.Redis, prefix: o.RedisPrefix, timeout: 2 * time.Second}
 	}
 	oa := officialaccount.NewOfficialAccount(&oaconfig.Config{AppID: o.AppID, AppSecret: o.AppSecret, Cache: c})
-	return &Client{
-		oa:    oa,
-		cache: c,
-		// The key the SDK's DefaultAccessToken stores the token under.
-		tokenKey: fmt.Sprintf("%s_access_token_%s", credential.CacheKeyOfficialAccountPrefix, o.AppID),
-	}, nil
+	// The key the SDK's DefaultAccessToken would store the token under, so
+	// instances of older builds sharing the Redis agree on it.
+	tokenKey := fmt.Sprintf("%s_access_token_%s", credential.CacheKeyOfficialAccountPrefix, o.AppID)
+	oa.SetAccessTokenHandle(&sharedToken{
+		appID: o.AppID, appSecret: o.AppSecret, cache: c, key: tokenKey,
+		rdb: o.Redis, lockKey: o.RedisPrefix + "token-lock:" + o.AppID,
+	})
+	return &Client{oa: oa, cache: c, tokenKey: tokenKey}, nil
 }
 
 // apiResult is the envelope of every WeChat JSON answer.

@@ -212,3 +212,33 @@ func TestTokenSharedThroughRedis(t *testing.T) {
 		t.Fatalf("%d token fetches, want 2", n)
 	}
 }
+
+// Two instances that both miss the shared token at the same moment must
+// still fetch it once: a second fetch would start the end of the first
+// token's life while the other instance keeps using it.
+func TestConcurrentFirstCallsAcrossInstancesFetchOnce(t *testing.T) {
+	rdb1, prefix := redisForTest(t)
+	rdb2 := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	defer rdb2.Close()
+	a := theFake().newApp(t)
+	c1 := newClient(t, a, rdb1, prefix)
+	c2 := newClient(t, a, rdb2, prefix)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		c := c1
+		if i%2 == 1 {
+			c = c2
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.SendTemplate(context.Background(), "o1", "T", "", nil); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := a.tokenFetch.Load(); n != 1 {
+		t.Fatalf("%d token fetches by two instances starting together, want 1", n)
+	}
+}
