@@ -2,7 +2,6 @@ package wechat
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
@@ -104,7 +103,7 @@ func (s *Server) open(q url.Values, body []byte) (*inbound, bool, int) {
 	raw := body
 	if safe {
 		var env message.EncryptedXMLMsg
-		if err := xml.Unmarshal(body, &env); err != nil || env.EncryptedMsg == "" {
+		if err := unmarshalEnvelope(body, &env); err != nil || env.EncryptedMsg == "" {
 			return nil, true, http.StatusBadRequest
 		}
 		want := signature(s.opts.Token, q.Get("timestamp"), q.Get("nonce"), env.EncryptedMsg)
@@ -112,12 +111,12 @@ func (s *Server) open(q url.Values, body []byte) (*inbound, bool, int) {
 			return nil, true, http.StatusForbidden
 		}
 		var err error
-		if raw, err = decrypt(s.opts.AppID, s.opts.EncodingAESKey, env.EncryptedMsg); err != nil {
+		if raw, err = s.crypt.decrypt(env.EncryptedMsg); err != nil {
 			return nil, true, http.StatusBadRequest
 		}
 	}
 	var in inbound
-	if err := xml.Unmarshal(raw, &in); err != nil || in.FromUserName == "" || in.MsgType == "" {
+	if err := unmarshalInbound(raw, &in); err != nil || in.FromUserName == "" || in.MsgType == "" {
 		return nil, safe, http.StatusBadRequest
 	}
 	return &in, safe, 0
@@ -181,7 +180,7 @@ func (s *Server) write(w http.ResponseWriter, q url.Values, safe bool, out []byt
 		return
 	}
 	if safe {
-		enc, err := encrypt(s.opts.AppID, s.opts.EncodingAESKey, out)
+		enc, err := s.crypt.encrypt(out)
 		if err != nil {
 			s.log.Error("wechat encrypt reply", "err", err)
 			w.WriteHeader(http.StatusInternalServerError)
@@ -189,16 +188,7 @@ func (s *Server) write(w http.ResponseWriter, q url.Values, safe bool, out []byt
 		}
 		ts, nonce := q.Get("timestamp"), q.Get("nonce")
 		sec, _ := strconv.ParseInt(ts, 10, 64)
-		out, err = xml.Marshal(message.ResponseEncryptedXMLMsg{
-			EncryptedMsg: enc,
-			MsgSignature: signature(s.opts.Token, ts, nonce, enc),
-			Timestamp:    sec,
-			Nonce:        nonce,
-		})
-		if err != nil {
-			w.WriteHeader(http.StatusInternalServerError)
-			return
-		}
+		out = marshalEnvelope(enc, signature(s.opts.Token, ts, nonce, enc), sec, nonce)
 	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Write(out)

@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"encoding/xml"
+	"strconv"
 	"time"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
@@ -19,8 +20,38 @@ func textReply(s string) reply { return reply{text: s} }
 
 func (r reply) empty() bool { return r.text == "" && r.article == nil }
 
-// marshal renders the passive reply XML addressed back to the sender.
+// marshal renders the passive reply XML addressed back to the sender:
+// the bytes xml.Marshal gives for the SDK's message.Text or message.News
+// (marshalSDK), written directly.
 func (r reply) marshal(in *inbound, now time.Time) ([]byte, error) {
+	b := make([]byte, 0, 256+len(r.text)+len(in.FromUserName)+len(in.ToUserName))
+	b = append(b, "<xml><ToUserName>"...)
+	b = appendCDATA(b, in.FromUserName)
+	b = append(b, "</ToUserName><FromUserName>"...)
+	b = appendCDATA(b, in.ToUserName)
+	b = append(b, "</FromUserName><CreateTime>"...)
+	b = strconv.AppendInt(b, now.Unix(), 10)
+	b = append(b, "</CreateTime>"...)
+	if a := r.article; a != nil {
+		b = appendElem(b, "MsgType", string(message.MsgTypeNews), false)
+		b = append(b, "<ArticleCount>1</ArticleCount><Articles><item>"...)
+		b = appendElem(b, "Title", a.Title, true)
+		b = appendElem(b, "Description", a.Description, true)
+		b = appendElem(b, "PicUrl", a.PicURL, true)
+		b = appendElem(b, "Url", a.URL, true)
+		b = append(b, "</item></Articles>"...)
+	} else {
+		b = appendElem(b, "MsgType", string(message.MsgTypeText), false)
+		b = append(b, "<Content>"...)
+		b = appendCDATA(b, r.text)
+		b = append(b, "</Content>"...)
+	}
+	return append(b, "</xml>"...), nil
+}
+
+// marshalSDK is marshal through encoding/xml and the SDK's types, the
+// reference marshal must match.
+func (r reply) marshalSDK(in *inbound, now time.Time) ([]byte, error) {
 	var msg interface {
 		SetToUserName(message.CDATA)
 		SetFromUserName(message.CDATA)

@@ -83,6 +83,7 @@ type Server struct {
 	dedup    dedup
 	failures failures
 	pool     *pool
+	crypt    *crypter // safe mode's, nil without an EncodingAESKey
 }
 
 // NewServer checks the options and starts the background workers; Close
@@ -100,9 +101,11 @@ func NewServer(o Options) (*Server, error) {
 	if len(missing) > 0 {
 		return nil, errors.New("wechat: missing " + strings.Join(missing, ", "))
 	}
+	var crypt *crypter
 	if o.EncodingAESKey != "" {
 		// Fail at start, not on the first callback.
-		if _, err := encrypt(o.AppID, o.EncodingAESKey, []byte("x")); err != nil {
+		var err error
+		if crypt, err = newCrypter(o.AppID, o.EncodingAESKey); err != nil {
 			return nil, errors.New("wechat: encoding_aes_key: " + err.Error())
 		}
 	}
@@ -123,7 +126,7 @@ func NewServer(o Options) (*Server, error) {
 		o.Queue = 256
 	}
 	o.PublicURL = strings.TrimRight(o.PublicURL, "/")
-	s := &Server{opts: o, log: o.Logger, now: o.Now}
+	s := &Server{opts: o, log: o.Logger, now: o.Now, crypt: crypt}
 	if o.Redis != nil {
 		s.dedup = &redisDedup{rdb: o.Redis, prefix: o.RedisPrefix, ttl: dedupTTL, poll: 25 * time.Millisecond}
 		s.failures = &redisFailures{rdb: o.Redis, prefix: o.RedisPrefix + "bindfail:", window: bindWindow}
