@@ -53,16 +53,12 @@ func (o *Outbox) Enqueue(tx *gorm.DB, rows []model.Outbox) (int, error) {
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(fresh, outboxBatch).Error
+	err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(fresh, batchSize(tx)).Error
 	if err != nil {
 		return 0, translate(err, "enqueue notifications")
 	}
 	return len(fresh), nil
 }
-
-// outboxBatch is the rows per INSERT; ~20 columns each stays far under
-// SQLite's bound-variable limit.
-const outboxBatch = 500
 
 // EnqueueBatch inserts rows in one transaction of its own.
 func (o *Outbox) EnqueueBatch(ctx context.Context, rows []model.Outbox) (int, error) {
