@@ -39,6 +39,7 @@ test: deps vet
 bench: deps
 	$(GO) test -run '^$$' -bench BenchmarkRender -benchmem -cpu 1 ./pdf
 	$(GO) test -run '^$$' -bench BenchmarkImport100k -benchtime 1x -cpu 1 ./cmd/ecert
+	$(GO) test -run '^$$' -bench BenchmarkCallbackSafeModeQuery -benchtime 3s -cpu 1 ./wechat
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzValidateIDNumber -fuzztime 30s ./model
