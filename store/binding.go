@@ -55,7 +55,7 @@ func (r *Registry) Unbind(ctx context.Context, openID string) error {
 // BindingFor returns openID's binding; model.ErrNotFound when unbound.
 func (r *Registry) BindingFor(ctx context.Context, openID string) (*model.Binding, error) {
 	var b model.Binding
-	if err := r.db.WithContext(ctx).Where("open_id = ?", openID).Take(&b).Error; err != nil {
+	if err := r.read.WithContext(ctx).Where("open_id = ?", openID).Take(&b).Error; err != nil {
 		return nil, translate(err, "binding")
 	}
 	return &b, nil
@@ -65,7 +65,7 @@ func (r *Registry) BindingFor(ctx context.Context, openID string) (*model.Bindin
 // notifications; empty when nobody is bound.
 func (r *Registry) OpenIDsFor(ctx context.Context, idNumber string) ([]string, error) {
 	var ids []string
-	err := r.db.WithContext(ctx).Model(&model.Binding{}).Where("id_number = ?", idNumber).
+	err := r.read.WithContext(ctx).Model(&model.Binding{}).Where("id_number = ?", idNumber).
 		Order("id").Pluck("open_id", &ids).Error
 	return ids, translate(err, "bindings of holder")
 }
@@ -75,7 +75,7 @@ func (r *Registry) OpenIDsFor(ctx context.Context, idNumber string) ([]string, e
 // the person: a later 姓名 change (变更) keeps the person's certificates.
 func (r *Registry) CertificatesOf(ctx context.Context, idNumber string) ([]model.Certificate, error) {
 	var cs []model.Certificate
-	err := r.db.WithContext(ctx).Where("id_number = ?", idNumber).
+	err := r.read.WithContext(ctx).Where("id_number = ?", idNumber).
 		Order("issued_on DESC, id DESC").Find(&cs).Error
 	return cs, translate(err, "certificates of holder")
 }

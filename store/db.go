@@ -98,6 +98,37 @@ func Open(opts Options) (*gorm.DB, error) {
 	return nil, fmt.Errorf("database driver %q: want sqlite or mysql: %w", opts.Driver, model.ErrInvalid)
 }
 
+// OpenSQLiteReader opens a read-only pool of conns connections on the same
+// SQLite file, for Registry.UseReader. In WAL mode readers never wait for
+// the writer, so lookups spread over the cores while an import writes.
+func OpenSQLiteReader(opts Options, conns int) (*gorm.DB, error) {
+	if opts.Driver != "sqlite" {
+		return nil, fmt.Errorf("read pool is for sqlite, not %q: %w", opts.Driver, model.ErrInvalid)
+	}
+	dsn, err := sqliteDSN(opts.DSN)
+	if err != nil {
+		return nil, err
+	}
+	dsn += "&_pragma=query_only(1)"
+	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Discard,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+		// No writes here, so no implicit transactions either.
+		SkipDefaultTransaction: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite read pool %s: %w", opts.DSN, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(conns)
+	sqlDB.SetMaxIdleConns(conns)
+	return db, nil
+}
+
 // sqliteDSN turns a file path into a DSN with WAL and a busy timeout, so the
 // server and a CLI command can use the same file at the same time. The
 // parent directory is created on first start.

@@ -13,6 +13,7 @@ import (
 // certificates, organisations and their history.
 type Registry struct {
 	db    *gorm.DB
+	read  *gorm.DB // the pool public lookups use; db unless UseReader set one
 	hooks []EventHook
 }
 
@@ -34,7 +35,13 @@ func (r *Registry) runHooks(tx *gorm.DB, certs []model.Certificate, events []mod
 }
 
 // NewRegistry wraps an opened, migrated database.
-func NewRegistry(db *gorm.DB) *Registry { return &Registry{db: db} }
+func NewRegistry(db *gorm.DB) *Registry { return &Registry{db: db, read: db} }
+
+// UseReader sends the public lookups (queries, verification, bindings) to
+// a separate read-only pool. With SQLite that lets them run in parallel
+// beside the single writer connection, as WAL allows; they see every
+// committed write at once.
+func (r *Registry) UseReader(read *gorm.DB) { r.read = read }
 
 // DB exposes the handle for health checks and tests.
 func (r *Registry) DB() *gorm.DB { return r.db }
@@ -45,7 +52,7 @@ func (r *Registry) Ping(ctx context.Context) error { return Ping(ctx, r.db) }
 // FindByNo returns the certificate with this 证书编号.
 func (r *Registry) FindByNo(ctx context.Context, certNo string) (*model.Certificate, error) {
 	var c model.Certificate
-	err := r.db.WithContext(ctx).Where("cert_no = ?", certNo).Take(&c).Error
+	err := r.read.WithContext(ctx).Where("cert_no = ?", certNo).Take(&c).Error
 	if err != nil {
 		return nil, translate(err, "certificate "+certNo)
 	}
@@ -55,7 +62,7 @@ func (r *Registry) FindByNo(ctx context.Context, certNo string) (*model.Certific
 // FindByID returns the certificate with this primary key.
 func (r *Registry) FindByID(ctx context.Context, id uint64) (*model.Certificate, error) {
 	var c model.Certificate
-	if err := r.db.WithContext(ctx).Take(&c, id).Error; err != nil {
+	if err := r.read.WithContext(ctx).Take(&c, id).Error; err != nil {
 		return nil, translate(err, fmt.Sprintf("certificate #%d", id))
 	}
 	return &c, nil
@@ -64,14 +71,14 @@ func (r *Registry) FindByID(ctx context.Context, id uint64) (*model.Certificate,
 // FindByNameAndNo is the public query by 证书编号 + 姓名: both must match.
 func (r *Registry) FindByNameAndNo(ctx context.Context, name, certNo string) ([]model.Certificate, error) {
 	var cs []model.Certificate
-	err := r.db.WithContext(ctx).Where("cert_no = ? AND name = ?", certNo, name).Find(&cs).Error
+	err := r.read.WithContext(ctx).Where("cert_no = ? AND name = ?", certNo, name).Find(&cs).Error
 	return cs, translate(err, "query by number")
 }
 
 // FindByNameAndID is the public query by 姓名 + 身份证号, newest first.
 func (r *Registry) FindByNameAndID(ctx context.Context, name, idNumber string) ([]model.Certificate, error) {
 	var cs []model.Certificate
-	err := r.db.WithContext(ctx).Where("id_number = ? AND name = ?", idNumber, name).
+	err := r.read.WithContext(ctx).Where("id_number = ? AND name = ?", idNumber, name).
 		Order("issued_on DESC, id DESC").Find(&cs).Error
 	return cs, translate(err, "query by id number")
 }
@@ -79,6 +86,6 @@ func (r *Registry) FindByNameAndID(ctx context.Context, name, idNumber string) (
 // History returns a certificate's events, oldest first.
 func (r *Registry) History(ctx context.Context, certID uint64) ([]model.Event, error) {
 	var es []model.Event
-	err := r.db.WithContext(ctx).Where("cert_id = ?", certID).Order("id").Find(&es).Error
+	err := r.read.WithContext(ctx).Where("cert_id = ?", certID).Order("id").Find(&es).Error
 	return es, translate(err, "history")
 }

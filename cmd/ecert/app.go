@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"time"
 
 	"ecert/config"
@@ -53,6 +54,19 @@ func openApp(fs *flag.FlagSet, configPath string, stderr io.Writer, n needs) (*a
 		return nil, err
 	}
 	a.registry = store.NewRegistry(db)
+	if cfg.Database.Driver == "sqlite" {
+		// Lookups on their own read-only connections, one per core, beside
+		// the single writer.
+		reader, err := store.OpenSQLiteReader(store.Options{Driver: "sqlite", DSN: cfg.Database.DSN}, max(2, runtime.NumCPU()))
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		readDB, _ := reader.DB()
+		closeWriter := a.closeDB
+		a.closeDB = func() error { readDB.Close(); return closeWriter() }
+		a.registry.UseReader(reader)
+	}
 	// Template notifications are queued inside the issuing and revoking
 	// transactions, whichever command makes them.
 	if err := setupNotifications(a); err != nil {
