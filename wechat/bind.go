@@ -14,18 +14,9 @@ import (
 // 绑定 cannot be used to guess ID numbers. Format errors are not counted:
 // they reveal nothing.
 func (s *Server) bind(ctx context.Context, openID string, fields []string) (reply, error) {
-	var name, no, id string
-	for _, f := range fields {
-		switch {
-		case model.LooksLikeCertNo(f) && no == "":
-			no = model.NormalizeCertNo(f)
-		case looksLikeID(f) && id == "":
-			id = model.NormalizeIDNumber(f)
-		case name == "" && !looksLikeID(f) && !model.LooksLikeCertNo(f):
-			name = f
-		default:
-			return textReply(msgBindFormat), nil
-		}
+	name, no, id, ok := sortFields(fields)
+	if !ok {
+		return textReply(msgBindFormat), nil
 	}
 	if name == "" || no == "" || id == "" {
 		return textReply(msgBindFormat), nil

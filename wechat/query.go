@@ -20,13 +20,10 @@ const maxListed = 5
 // and splits on any blank.
 func splitFields(s string) []string { return strings.Fields(width.Fold.String(s)) }
 
-// looksLikeID tells an ID number (possibly mistyped) from a name.
-func looksLikeID(s string) bool { return len(s) >= 15 && s[0] >= '0' && s[0] <= '9' }
-
-// query answers a 证书编号, 姓名 + 身份证号, or 姓名 + 证书编号. Format errors
-// are answered before the rate limit and the database, and reveal nothing.
-func (s *Server) query(ctx context.Context, openID string, fields []string) (reply, error) {
-	var name, no, id string
+// sortFields tells a message's words apart by their shape: a 证书编号, an
+// ID number (possibly mistyped) and a name, in any order, at most one of
+// each. ok is false when a word fits no free place.
+func sortFields(fields []string) (name, no, id string, ok bool) {
 	for _, f := range fields {
 		switch {
 		case model.LooksLikeCertNo(f) && no == "":
@@ -36,8 +33,21 @@ func (s *Server) query(ctx context.Context, openID string, fields []string) (rep
 		case name == "" && !looksLikeID(f) && !model.LooksLikeCertNo(f):
 			name = f
 		default:
-			return textReply(msgHelp), nil
+			return "", "", "", false
 		}
+	}
+	return name, no, id, true
+}
+
+// looksLikeID tells an ID number (possibly mistyped) from a name.
+func looksLikeID(s string) bool { return len(s) >= 15 && s[0] >= '0' && s[0] <= '9' }
+
+// query answers a 证书编号, 姓名 + 身份证号, or 姓名 + 证书编号. Format errors
+// are answered before the rate limit and the database, and reveal nothing.
+func (s *Server) query(ctx context.Context, openID string, fields []string) (reply, error) {
+	name, no, id, ok := sortFields(fields)
+	if !ok {
+		return textReply(msgHelp), nil
 	}
 	switch {
 	case no != "" && id == "":

@@ -17,11 +17,8 @@
 // scheduled send time, so a server falling behind shows as latency, not
 // as a lower send rate.
 //
-// The crypto (WXBizMsgCrypt: AES-256-CBC, IV = key[:16], plaintext = 16
-// random bytes + 4-byte big-endian length + message + appid, PKCS#7 to
-// 32; sha1 over the sorted token, timestamp, nonce and Encrypt) is written
-// here from WeChat's documentation with the standard library, like the
-// tests' wechat/wxcrypt_test.go, not imported from the server.
+// The crypto comes from ecert/internal/wxcrypt, written from WeChat's
+// documentation independently of the server's, as the tests use it.
 package main
 
 import (
@@ -30,10 +27,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"flag"
@@ -51,6 +45,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"ecert/internal/wxcrypt"
 )
 
 // Bounds whatever the flags say: a run's memory and length, and the
@@ -117,7 +113,7 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	key, err := aesKeyOf(c.aesKey)
+	key, err := wxcrypt.Key(c.aesKey)
 	if err != nil {
 		return err
 	}
@@ -356,17 +352,17 @@ func request(c config, block cipher.Block, key []byte, addr, ts string, msgID in
 	inner := fmt.Sprintf(`<xml><ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>`+
 		`<CreateTime>%s</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>`,
 		c.toUser, fmt.Sprintf("oLOAD%07d", i%c.openIDs), ts, c.text, msgID)
-	enc := encrypt(block, key, c.appID, []byte(inner))
+	enc := wxcrypt.Encrypt(block, key, c.appID, []byte(inner))
 	var nb [8]byte
 	rand.Read(nb[:])
 	nonce := strconv.FormatUint(binary.BigEndian.Uint64(nb[:])%1e10, 10)
 	q := url.Values{
-		"signature":     {sign(c.token, ts, nonce)},
+		"signature":     {wxcrypt.Sign(c.token, ts, nonce)},
 		"timestamp":     {ts},
 		"nonce":         {nonce},
 		"openid":        {"oLOADquery"},
 		"encrypt_type":  {"aes"},
-		"msg_signature": {sign(c.token, ts, nonce, enc)},
+		"msg_signature": {wxcrypt.Sign(c.token, ts, nonce, enc)},
 	}
 	body := "<xml><ToUserName><![CDATA[" + c.toUser + "]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>"
 	var b bytes.Buffer
@@ -405,10 +401,10 @@ func probe(addr string, req []byte, c config, key []byte) (string, error) {
 	if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
 		return "", fmt.Errorf("reply %.200q is not an encrypted envelope", body)
 	}
-	if sign(c.token, env.TimeStamp, env.Nonce, env.Encrypt) != env.MsgSignature {
+	if wxcrypt.Sign(c.token, env.TimeStamp, env.Nonce, env.Encrypt) != env.MsgSignature {
 		return "", errors.New("reply msg_signature does not verify")
 	}
-	msg, appID, err := decrypt(key, env.Encrypt)
+	msg, appID, err := wxcrypt.Decrypt(key, env.Encrypt)
 	if err != nil {
 		return "", err
 	}
@@ -416,63 +412,6 @@ func probe(addr string, req []byte, c config, key []byte) (string, error) {
 		return "", fmt.Errorf("reply carries appid %q", appID)
 	}
 	return string(msg), nil
-}
-
-func decrypt(key []byte, enc string) (msg []byte, appID string, err error) {
-	raw, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil || len(raw) == 0 || len(raw)%aes.BlockSize != 0 {
-		return nil, "", errors.New("bad ciphertext")
-	}
-	block, _ := aes.NewCipher(key)
-	plain := make([]byte, len(raw))
-	cipher.NewCBCDecrypter(block, key[:16]).CryptBlocks(plain, raw)
-	pad := int(plain[len(plain)-1])
-	if pad < 1 || pad > 32 || pad > len(plain) {
-		return nil, "", errors.New("bad padding")
-	}
-	plain = plain[:len(plain)-pad]
-	if len(plain) < 20 {
-		return nil, "", errors.New("short plaintext")
-	}
-	n := int(binary.BigEndian.Uint32(plain[16:20]))
-	if 20+n > len(plain) {
-		return nil, "", errors.New("bad length")
-	}
-	return plain[20 : 20+n], string(plain[20+n:]), nil
-}
-
-// aesKeyOf decodes a 43-character EncodingAESKey.
-func aesKeyOf(encodingAESKey string) ([]byte, error) {
-	k, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
-	if err != nil || len(k) != 32 {
-		return nil, errors.New("-aes-key: want 43 characters of base64 (32 bytes)")
-	}
-	return k, nil
-}
-
-// sign is sha1 over the lexically sorted strings, hex.
-func sign(parts ...string) string {
-	p := slices.Clone(parts)
-	sort.Strings(p)
-	h := sha1.Sum([]byte(strings.Join(p, "")))
-	return hex.EncodeToString(h[:])
-}
-
-// encrypt: AES-256-CBC, IV = key[:16], plaintext = 16 random bytes +
-// 4-byte big-endian length + msg + appid, PKCS#7 padded to 32, base64.
-func encrypt(block cipher.Block, key []byte, appID string, msg []byte) string {
-	n := 20 + len(msg) + len(appID)
-	pad := 32 - n%32
-	plain := make([]byte, n+pad)
-	rand.Read(plain[:16])
-	binary.BigEndian.PutUint32(plain[16:20], uint32(len(msg)))
-	copy(plain[20:], msg)
-	copy(plain[20+len(msg):], appID)
-	for j := n; j < len(plain); j++ {
-		plain[j] = byte(pad)
-	}
-	cipher.NewCBCEncrypter(block, key[:16]).CryptBlocks(plain, plain)
-	return base64.StdEncoding.EncodeToString(plain)
 }
 
 // readResponse reads one HTTP/1.1 response: the status code, whether the
