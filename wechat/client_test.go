@@ -110,9 +110,18 @@ func TestAPIErrorsCarryTheErrcode(t *testing.T) {
 
 func TestConcurrentSendsShareOneToken(t *testing.T) {
 	a := theFake().newApp(t)
-	c := newClient(t, a, nil, "")
+	sendAtOnce(t, 20, newClient(t, a, nil, ""))
+	if n := a.tokenFetch.Load(); n != 1 {
+		t.Fatalf("%d token fetches", n)
+	}
+}
+
+// sendAtOnce sends n template messages at the same moment, spread over
+// the clients in turn.
+func sendAtOnce(t *testing.T, n int, clients ...*wechat.Client) {
 	var wg sync.WaitGroup
-	for range 20 {
+	for i := range n {
+		c := clients[i%len(clients)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -122,9 +131,6 @@ func TestConcurrentSendsShareOneToken(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := a.tokenFetch.Load(); n != 1 {
-		t.Fatalf("%d token fetches", n)
-	}
 }
 
 func TestMenuCreateBody(t *testing.T) {
@@ -221,23 +227,7 @@ func TestConcurrentFirstCallsAcrossInstancesFetchOnce(t *testing.T) {
 	rdb2 := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
 	defer rdb2.Close()
 	a := theFake().newApp(t)
-	c1 := newClient(t, a, rdb1, prefix)
-	c2 := newClient(t, a, rdb2, prefix)
-	var wg sync.WaitGroup
-	for i := range 16 {
-		c := c1
-		if i%2 == 1 {
-			c = c2
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := c.SendTemplate(context.Background(), "o1", "T", "", nil); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	sendAtOnce(t, 16, newClient(t, a, rdb1, prefix), newClient(t, a, rdb2, prefix))
 	if n := a.tokenFetch.Load(); n != 1 {
 		t.Fatalf("%d token fetches by two instances starting together, want 1", n)
 	}
