@@ -201,3 +201,37 @@ func clipN(s string, n int) string {
 	}
 	return string(r[:n])
 }
+
+// Counts returns how many rows stand in each status, for operators.
+func (o *Outbox) Counts(ctx context.Context) (map[model.OutboxStatus]int64, error) {
+	var rows []struct {
+		Status model.OutboxStatus
+		N      int64
+	}
+	err := o.db.WithContext(ctx).Model(&model.Outbox{}).
+		Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
+	out := make(map[model.OutboxStatus]int64, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, translate(err, "count notifications")
+}
+
+// Requeue puts rows of the given end statuses (failed, unknown) back to
+// pending, due now and with a fresh attempt count: an operator's decision
+// that sending again is better than not sending, after WeChat or the
+// network has recovered. It returns how many rows it moved.
+func (o *Outbox) Requeue(ctx context.Context, statuses []model.OutboxStatus, now time.Time) (int64, error) {
+	for _, s := range statuses {
+		if s != model.OutboxFailed && s != model.OutboxUnknown {
+			return 0, fmt.Errorf("only failed or unknown notifications can be requeued, not %q: %w", s, model.ErrInvalid)
+		}
+	}
+	res := o.db.WithContext(ctx).Model(&model.Outbox{}).
+		Where("status IN ?", statuses).
+		Updates(map[string]any{
+			"status": model.OutboxPending, "next_attempt_at": dbTime(now), "attempts": 0,
+			"last_error": "requeued by an operator",
+		})
+	return res.RowsAffected, translate(res.Error, "requeue notifications")
+}

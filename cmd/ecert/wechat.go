@@ -30,6 +30,9 @@ subcommands:
   menu sync                               push wechat.menu to the 公众号
   notify --template KEY [--cert CERTNO | --org ORG | --all-bound] [--dry-run]
                                           send a template message to bound holders
+  outbox status                           notifications per status
+  outbox requeue --status failed,unknown [--yes]
+                                          send failed or unknown notifications again
 `
 
 func cmdWeChat(args []string, stdout, stderr io.Writer) int {
