@@ -17,6 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"ecert/internal/wxcrypt"
 	"ecert/store/storetest"
 )
 
@@ -326,5 +327,41 @@ func TestImportRefusesIDNumberStoredAsNumber(t *testing.T) {
 	r := parseReport(t, out)
 	if code != 1 || len(r.Issued) != 0 || len(r.Rejected) != 1 || !strings.Contains(r.Rejected[0].Errors[0], "数值格式") {
 		t.Fatalf("exit %d, report %+v", code, r)
+	}
+}
+
+// With the 公众号 configured, serve mounts the callback (the handshake
+// answers only a right signature), runs the template sender, and still
+// stops cleanly on SIGTERM.
+func TestServeWithWeChatConfigured(t *testing.T) {
+	s := newSite(t)
+	s.env = append(s.env,
+		"ECERT_WECHAT_TOKEN=e2etoken",
+		"ECERT_WECHAT_APP_ID=wxe2e",
+		"ECERT_WECHAT_APP_SECRET=secret",
+		"ECERT_WECHAT_ENCODING_AES_KEY="+strings.Repeat("a", 43),
+		"ECERT_WECHAT_API_BASE=http://127.0.0.1:1", // nothing listens: no call leaves the machine
+	)
+	srv := s.serve()
+	q := url.Values{"timestamp": {fmt.Sprint(time.Now().Unix())}, "nonce": {"n1"}, "echostr": {"hello-e2e"}}
+	q.Set("signature", wxcrypt.Sign("e2etoken", q.Get("timestamp"), "n1"))
+	if body := httpGet(t, s.base+"/wechat/callback?"+q.Encode(), 200); body != "hello-e2e" {
+		t.Fatalf("handshake answered %q", body)
+	}
+	q.Set("signature", wxcrypt.Sign("wrong", q.Get("timestamp"), "n1"))
+	if resp, err := http.Get(s.base + "/wechat/callback?" + q.Encode()); err != nil || resp.StatusCode == 200 {
+		t.Fatalf("a bad signature was answered: %v %v", resp, err)
+	}
+	srv.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- srv.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		srv.Process.Kill()
+		t.Fatal("server with WeChat parts did not stop on SIGTERM")
 	}
 }

@@ -10,10 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"ecert/handler"
-	"ecert/ratelimit"
 	"ecert/wechat"
 )
 
@@ -39,43 +36,52 @@ func cmdServe(args []string, _, stderr io.Writer) int {
 
 func serve(a *app) error {
 	cfg := a.cfg
-	var limiter ratelimit.Limiter = ratelimit.NewMemory(cfg.Query.RatePerMinute, time.Minute, nil)
-	var rdb *redis.Client
-	if cfg.Redis.Addr != "" {
-		rdb = newRedis(cfg)
+	rdb := openRedis(cfg)
+	if rdb != nil {
 		defer rdb.Close()
-		limiter = ratelimit.NewRedis(rdb, "ecert:rl:", cfg.Query.RatePerMinute, time.Minute)
 	}
-	// Background workers (the template sender) run until shutdown.
+	// The template sender runs while there is an API client: queued
+	// notifications go out through it, and WeChat's delivery reports come
+	// back through the callback's TEMPLATESENDJOBFINISH.
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
-	bgDone := make(chan struct{})
-	wx, err := startWeChat(a, rdb, func(client *wechat.Client) wechat.TemplateFinishedFunc {
-		// The template sender: queued notifications go out through the
-		// API client; WeChat's delivery reports come back through the
-		// callback's TEMPLATESENDJOBFINISH.
+	var onFinished wechat.TemplateFinishedFunc
+	var workerDone chan struct{}
+	if cfg.WeChat.AppID != "" && cfg.WeChat.AppSecret != "" {
+		client, err := wechat.NewClient(weChatClientOptions(cfg, rdb))
+		if err != nil {
+			return err
+		}
 		w := newNotifyWorker(a, client)
+		workerDone = make(chan struct{})
 		go func() {
-			defer close(bgDone)
+			defer close(workerDone)
 			if err := w.Run(bg); err != nil && !errors.Is(err, context.Canceled) {
 				a.log.Error("notification worker stopped", "err", err)
 			}
 		}()
-		return w.TemplateFinished
-	})
+		onFinished = w.TemplateFinished
+	}
+	wx, err := newWeChatServer(a, rdb, onFinished)
 	if err != nil {
 		return err
 	}
+	var wxHandler http.Handler // stays a nil interface without a callback server
+	if wx != nil {
+		wxHandler = wx
+	}
 	defer func() {
-		// After the HTTP server has drained: stop the workers before the
-		// database closes.
+		// After the HTTP server has drained: stop the background work
+		// before the database closes.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		stopBG()
-		wx.stop(ctx)
-		if wx.client != nil { // the worker was started
+		if wx != nil {
+			wx.Close(ctx)
+		}
+		if workerDone != nil {
 			select {
-			case <-bgDone:
+			case <-workerDone:
 			case <-ctx.Done():
 			}
 		}
@@ -84,11 +90,11 @@ func serve(a *app) error {
 		Registry:       a.registry,
 		Documents:      a.docs,
 		Signer:         a.signer,
-		Limiter:        limiter,
+		Limiter:        newLimiter(cfg, rdb, redisPrefixQuery),
 		DownloadTTL:    cfg.Security.DownloadTTL,
 		Logger:         a.log,
 		TrustedProxies: cfg.Server.TrustedProxies,
-		WeChat:         wx.handler,
+		WeChat:         wxHandler,
 	})
 	if err != nil {
 		return err

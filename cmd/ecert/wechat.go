@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -75,17 +74,12 @@ func cmdWeChatMenu(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ecert wechat menu sync: wechat.menu:", err)
 		return 1
 	}
-	var rdb *redis.Client
-	if cfg.Redis.Addr != "" {
-		// The running servers' token: fetching another would cut theirs
-		// short.
-		rdb = newRedis(cfg)
+	// The running servers' token, when they share one in Redis.
+	rdb := openRedis(cfg)
+	if rdb != nil {
 		defer rdb.Close()
 	}
-	client, err := wechat.NewClient(wechat.ClientOptions{
-		AppID: cfg.WeChat.AppID, AppSecret: cfg.WeChat.AppSecret, APIBase: cfg.WeChat.APIBase,
-		Redis: rdb, RedisPrefix: redisPrefixWeChat,
-	})
+	client, err := wechat.NewClient(weChatClientOptions(cfg, rdb))
 	if err != nil {
 		fmt.Fprintln(stderr, "ecert wechat menu sync:", err)
 		return 1
@@ -137,71 +131,53 @@ func menuButtons(in []config.MenuButton, publicURL string) ([]wechat.MenuButton,
 	return out, nil
 }
 
-// Redis key prefixes of the WeChat parts, shared by every instance.
+// Redis key prefixes, shared by every instance.
 const (
 	redisPrefixWeChat = "ecert:wx:"
 	redisPrefixWxRate = "ecert:rl:wx:"
+	redisPrefixQuery  = "ecert:rl:"
 )
 
-func newRedis(cfg config.Config) *redis.Client {
+// openRedis connects when redis.addr is set; nil means in-process state.
+func openRedis(cfg config.Config) *redis.Client {
+	if cfg.Redis.Addr == "" {
+		return nil
+	}
 	return redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
 }
 
-// weChatParts is what `serve` runs for the 公众号: the callback handler
-// (nil when wechat.token is unset) and the API client (nil without
-// app_id and app_secret), plus what to stop on shutdown.
-type weChatParts struct {
-	handler http.Handler
-	client  *wechat.Client
-	server  *wechat.Server
+// newLimiter bounds lookups to query.rate_per_minute per key: in Redis
+// when there is one, so every instance counts together.
+func newLimiter(cfg config.Config, rdb *redis.Client, prefix string) ratelimit.Limiter {
+	if rdb != nil {
+		return ratelimit.NewRedis(rdb, prefix, cfg.Query.RatePerMinute, time.Minute)
+	}
+	return ratelimit.NewMemory(cfg.Query.RatePerMinute, time.Minute, nil)
 }
 
-// startWeChat builds the API client and the callback server from the
-// configuration. With a client, withClient (may be nil) starts what uses
-// it and returns the receiver of TEMPLATESENDJOBFINISH events.
-func startWeChat(a *app, rdb *redis.Client, withClient func(*wechat.Client) wechat.TemplateFinishedFunc) (*weChatParts, error) {
+// weChatClientOptions configures the API client; with Redis the access
+// token is shared by every instance (fetching another would cut theirs
+// short).
+func weChatClientOptions(cfg config.Config, rdb *redis.Client) wechat.ClientOptions {
+	return wechat.ClientOptions{
+		AppID: cfg.WeChat.AppID, AppSecret: cfg.WeChat.AppSecret, APIBase: cfg.WeChat.APIBase,
+		Redis: rdb, RedisPrefix: redisPrefixWeChat,
+	}
+}
+
+// newWeChatServer builds the /wechat/callback handler, or returns nil when
+// wechat.token is unset: anyone can sign with an empty token.
+func newWeChatServer(a *app, rdb *redis.Client, onFinished wechat.TemplateFinishedFunc) (*wechat.Server, error) {
 	cfg := a.cfg
-	p := &weChatParts{}
-	if cfg.WeChat.AppID != "" && cfg.WeChat.AppSecret != "" {
-		c, err := wechat.NewClient(wechat.ClientOptions{
-			AppID: cfg.WeChat.AppID, AppSecret: cfg.WeChat.AppSecret, APIBase: cfg.WeChat.APIBase,
-			Redis: rdb, RedisPrefix: redisPrefixWeChat,
-		})
-		if err != nil {
-			return nil, err
-		}
-		p.client = c
-	}
-	var onFinished wechat.TemplateFinishedFunc
-	if p.client != nil && withClient != nil {
-		onFinished = withClient(p.client)
-	}
 	if cfg.WeChat.Token == "" {
-		// Anyone can sign with an empty token: no callback without one.
 		a.log.Info("wechat.token not set: /wechat/callback disabled")
-		return p, nil
+		return nil, nil
 	}
-	var limiter ratelimit.Limiter = ratelimit.NewMemory(cfg.Query.RatePerMinute, time.Minute, nil)
-	if rdb != nil {
-		limiter = ratelimit.NewRedis(rdb, redisPrefixWxRate, cfg.Query.RatePerMinute, time.Minute)
-	}
-	srv, err := wechat.NewServer(wechat.Options{
+	return wechat.NewServer(wechat.Options{
 		AppID: cfg.WeChat.AppID, Token: cfg.WeChat.Token, EncodingAESKey: cfg.WeChat.EncodingAESKey,
 		PublicURL: cfg.Server.PublicURL, Registry: a.registry, Signer: a.signer,
-		DownloadTTL: cfg.Security.DownloadTTL, Limiter: limiter,
+		DownloadTTL: cfg.Security.DownloadTTL, Limiter: newLimiter(cfg, rdb, redisPrefixWxRate),
 		Redis: rdb, RedisPrefix: redisPrefixWeChat, Logger: a.log,
 		OnTemplateFinished: onFinished,
 	})
-	if err != nil {
-		return nil, err
-	}
-	p.server, p.handler = srv, srv
-	return p, nil
-}
-
-// stop lets the callback server's background work finish.
-func (p *weChatParts) stop(ctx context.Context) {
-	if p.server != nil {
-		p.server.Close(ctx)
-	}
 }
