@@ -34,28 +34,7 @@ type Options struct {
 
 // Open connects and tunes the pool for the driver. It does not migrate.
 func Open(opts Options) (*gorm.DB, error) {
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	gcfg := &gorm.Config{
-		TranslateError: true, // duplicate keys arrive as gorm.ErrDuplicatedKey
-		NowFunc:        func() time.Time { return now().UTC().Truncate(time.Microsecond) },
-		Logger:         logger.Discard,
-		// Batches are sized by the callers; GORM's implicit per-Create
-		// transactions would only add round trips inside our own.
-		SkipDefaultTransaction: true,
-		// Statements are prepared once per connection and reused: the
-		// public routes and the WeChat callback run the same few queries
-		// all day (measured: nearly twice the callback throughput on MySQL).
-		// The bound keeps IN-lists of varying length from growing the cache.
-		PrepareStmt:        true,
-		PrepareStmtMaxSize: 256,
-		PrepareStmtTTL:     time.Hour,
-	}
-	if opts.LogSQL {
-		gcfg.Logger = logger.Default.LogMode(logger.Info)
-	}
+	gcfg := gormConfig(opts)
 	switch opts.Driver {
 	case "sqlite":
 		dsn, err := sqliteDSN(opts.DSN)
@@ -98,6 +77,33 @@ func Open(opts Options) (*gorm.DB, error) {
 	return nil, fmt.Errorf("database driver %q: want sqlite or mysql: %w", opts.Driver, model.ErrInvalid)
 }
 
+// gormConfig is the GORM setup every pool shares.
+func gormConfig(opts Options) *gorm.Config {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	gcfg := &gorm.Config{
+		TranslateError: true, // duplicate keys arrive as gorm.ErrDuplicatedKey
+		NowFunc:        func() time.Time { return now().UTC().Truncate(time.Microsecond) },
+		Logger:         logger.Discard,
+		// Batches are sized by the callers; GORM's implicit per-Create
+		// transactions would only add round trips inside our own.
+		SkipDefaultTransaction: true,
+		// Statements are prepared once per connection and reused: the
+		// public routes and the WeChat callback run the same few queries
+		// all day (measured: nearly twice the callback throughput on MySQL).
+		// The bound keeps IN-lists of varying length from growing the cache.
+		PrepareStmt:        true,
+		PrepareStmtMaxSize: 256,
+		PrepareStmtTTL:     time.Hour,
+	}
+	if opts.LogSQL {
+		gcfg.Logger = logger.Default.LogMode(logger.Info)
+	}
+	return gcfg
+}
+
 // OpenSQLiteReader opens a read-only pool of conns connections on the same
 // SQLite file, for Registry.UseReader. In WAL mode readers never wait for
 // the writer, so lookups spread over the cores while an import writes.
@@ -110,13 +116,7 @@ func OpenSQLiteReader(opts Options, conns int) (*gorm.DB, error) {
 		return nil, err
 	}
 	dsn += "&_pragma=query_only(1)"
-	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{
-		TranslateError: true,
-		Logger:         logger.Discard,
-		NowFunc:        func() time.Time { return time.Now().UTC() },
-		// No writes here, so no implicit transactions either.
-		SkipDefaultTransaction: true,
-	})
+	db, err := gorm.Open(sqlite.Open(dsn), gormConfig(opts))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite read pool %s: %w", opts.DSN, err)
 	}

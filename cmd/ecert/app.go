@@ -38,7 +38,8 @@ func openApp(fs *flag.FlagSet, configPath string, stderr io.Writer, n needs) (*a
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: newLogger(cfg.Log.Level, stderr)}
-	db, err := store.Open(store.Options{Driver: cfg.Database.Driver, DSN: cfg.Database.DSN})
+	dbOpts := store.Options{Driver: cfg.Database.Driver, DSN: cfg.Database.DSN}
+	db, err := store.Open(dbOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +58,7 @@ func openApp(fs *flag.FlagSet, configPath string, stderr io.Writer, n needs) (*a
 	if cfg.Database.Driver == "sqlite" {
 		// Lookups on their own read-only connections, one per core, beside
 		// the single writer.
-		reader, err := store.OpenSQLiteReader(store.Options{Driver: "sqlite", DSN: cfg.Database.DSN}, max(2, runtime.NumCPU()))
+		reader, err := store.OpenSQLiteReader(dbOpts, max(2, runtime.NumCPU()))
 		if err != nil {
 			a.close()
 			return nil, err
