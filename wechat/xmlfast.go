@@ -23,7 +23,7 @@ import (
 // <Name><![CDATA[text]]></Name>, calling set for each. It reports false,
 // having perhaps called set for some children, when data is not of that
 // shape or set refused a child.
-func scanFlat(data []byte, set func(name string, text []byte) bool) bool {
+func scanFlat(data []byte, set func(name, text []byte) bool) bool {
 	p := skipSpace(data)
 	if !bytes.HasPrefix(p, []byte("<xml>")) {
 		return false
@@ -72,7 +72,7 @@ func scanFlat(data []byte, set func(name string, text []byte) bool) bool {
 			return false
 		}
 		p = p[len(name)+3:]
-		if !set(string(name), text) {
+		if !set(name, text) {
 			return false
 		}
 	}
@@ -134,8 +134,8 @@ func unmarshalEnvelope(body []byte, env *message.EncryptedXMLMsg) error {
 	var fast message.EncryptedXMLMsg
 	var seen uint8
 	once := func(bit uint8) bool { ok := seen&bit == 0; seen |= bit; return ok }
-	if scanFlat(body, func(name string, text []byte) bool {
-		switch name {
+	if scanFlat(body, func(name, text []byte) bool {
+		switch string(name) {
 		case "ToUserName":
 			fast.ToUserName = string(text)
 			return once(1)
@@ -161,8 +161,8 @@ func unmarshalInbound(raw []byte, in *inbound) error {
 		*dst = n
 		return ok && once(bit)
 	}
-	if scanFlat(raw, func(name string, text []byte) bool {
-		switch name {
+	if scanFlat(raw, func(name, text []byte) bool {
+		switch string(name) {
 		case "ToUserName":
 			fast.ToUserName = string(text)
 			return once(1 << 0)
