@@ -56,8 +56,7 @@ func newMemDedup(ttl time.Duration, max int, now func() time.Time) *memDedup {
 }
 
 func (d *memDedup) claim(ctx context.Context, key string, wait time.Duration) (bool, []byte, bool, error) {
-	deadline := time.NewTimer(wait)
-	defer deadline.Stop()
+	var deadline *time.Timer // started on the first wait: most callbacks claim at once
 	for {
 		d.mu.Lock()
 		now := d.now()
@@ -75,6 +74,10 @@ func (d *memDedup) claim(ctx context.Context, key string, wait time.Duration) (b
 			return false, e.reply, true, nil
 		}
 		d.mu.Unlock()
+		if deadline == nil {
+			deadline = time.NewTimer(wait)
+			defer deadline.Stop()
+		}
 		select {
 		case <-e.done: // stored (answer next loop) or released (claim it)
 		case <-deadline.C:
