@@ -147,24 +147,16 @@ func (s *Server) answer(parent context.Context, in *inbound) []byte {
 	if err != nil {
 		s.log.Error("wechat conversation failed", "msgtype", in.MsgType, "event", in.Event, "err", err)
 		s.dedup.release(context.WithoutCancel(ctx), key)
-		rep = textReply(msgBusy)
-		out, _ := rep.marshal(in, s.now())
-		return out
+		return textReply(msgBusy).marshal(in, s.now())
 	}
-	var out []byte
+	var out []byte // nil: answered "success"
 	if !rep.empty() {
-		if out, err = rep.marshal(in, s.now()); err != nil {
-			s.log.Error("wechat reply", "err", err)
-			out = nil
-		}
+		out = rep.marshal(in, s.now())
 	}
 	// Stored even when the request context has ended, so a retry does not
 	// act again.
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer scancel()
-	if out == nil {
-		out = []byte{}
-	}
 	if err := s.dedup.store(sctx, key, out); err != nil {
 		s.log.Warn("wechat de-duplication store failed", "err", err)
 	}

@@ -1,7 +1,6 @@
 package wechat
 
 import (
-	"encoding/xml"
 	"strconv"
 	"time"
 
@@ -22,8 +21,8 @@ func (r reply) empty() bool { return r.text == "" && r.article == nil }
 
 // marshal renders the passive reply XML addressed back to the sender:
 // the bytes xml.Marshal gives for the SDK's message.Text or message.News
-// (marshalSDK), written directly.
-func (r reply) marshal(in *inbound, now time.Time) ([]byte, error) {
+// (marshalSDK in the tests), written directly.
+func (r reply) marshal(in *inbound, now time.Time) []byte {
 	b := make([]byte, 0, 256+len(r.text)+len(in.FromUserName)+len(in.ToUserName))
 	b = append(b, "<xml><ToUserName>"...)
 	b = appendCDATA(b, in.FromUserName)
@@ -46,27 +45,5 @@ func (r reply) marshal(in *inbound, now time.Time) ([]byte, error) {
 		b = appendCDATA(b, r.text)
 		b = append(b, "</Content>"...)
 	}
-	return append(b, "</xml>"...), nil
-}
-
-// marshalSDK is marshal through encoding/xml and the SDK's types, the
-// reference marshal must match.
-func (r reply) marshalSDK(in *inbound, now time.Time) ([]byte, error) {
-	var msg interface {
-		SetToUserName(message.CDATA)
-		SetFromUserName(message.CDATA)
-		SetCreateTime(int64)
-		SetMsgType(message.MsgType)
-	}
-	var kind message.MsgType
-	if r.article != nil {
-		msg, kind = message.NewNews([]*message.Article{r.article}), message.MsgTypeNews
-	} else {
-		msg, kind = message.NewText(r.text), message.MsgTypeText
-	}
-	msg.SetToUserName(message.CDATA(in.FromUserName))
-	msg.SetFromUserName(message.CDATA(in.ToUserName))
-	msg.SetCreateTime(now.Unix())
-	msg.SetMsgType(kind)
-	return xml.Marshal(msg)
+	return append(b, "</xml>"...)
 }

@@ -87,7 +87,7 @@ func TestReplyMarshalMatchesSDK(t *testing.T) {
 		for _, s := range replyTexts {
 			check := func(r reply) {
 				t.Helper()
-				got, _ := r.marshal(in, now)
+				got := r.marshal(in, now)
 				want, err := r.marshalSDK(in, now)
 				if err != nil {
 					t.Fatal(err)
@@ -167,4 +167,26 @@ func TestSignatureMatchesSDK(t *testing.T) {
 			t.Errorf("%q: %s, SDK %s", parts, got, want)
 		}
 	}
+}
+
+// marshalSDK is marshal through encoding/xml and the SDK's types, the
+// reference marshal must match.
+func (r reply) marshalSDK(in *inbound, now time.Time) ([]byte, error) {
+	var msg interface {
+		SetToUserName(message.CDATA)
+		SetFromUserName(message.CDATA)
+		SetCreateTime(int64)
+		SetMsgType(message.MsgType)
+	}
+	var kind message.MsgType
+	if r.article != nil {
+		msg, kind = message.NewNews([]*message.Article{r.article}), message.MsgTypeNews
+	} else {
+		msg, kind = message.NewText(r.text), message.MsgTypeText
+	}
+	msg.SetToUserName(message.CDATA(in.FromUserName))
+	msg.SetFromUserName(message.CDATA(in.ToUserName))
+	msg.SetCreateTime(now.Unix())
+	msg.SetMsgType(kind)
+	return xml.Marshal(msg)
 }
