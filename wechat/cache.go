@@ -121,7 +121,8 @@ func (c *redisCache) Delete(key string) error {
 	return c.rdb.Del(ctx, c.prefix+key).Err()
 }
 
-// casDelete deletes KEYS[1] only while it still holds ARGV[1].
+// casDelete deletes KEYS[1] only while it still holds ARGV[1]: a token
+// only while it is the one rejected, the fetch lock only while it is ours.
 var casDelete = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
 
 func (c *redisCache) deleteIfEqual(ctx context.Context, key, val string) error {

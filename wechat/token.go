@@ -99,10 +99,8 @@ func (t *sharedToken) lock(ctx context.Context) (string, error) {
 func (t *sharedToken) unlock(owner string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	releaseLock.Run(ctx, t.rdb, []string{t.lockKey}, owner)
+	casDelete.Run(ctx, t.rdb, []string{t.lockKey}, owner)
 }
-
-var releaseLock = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
 
 func (t *sharedToken) waitForOther(ctx context.Context) string {
 	deadline := time.Now().Add(tokenWait)
