@@ -15,10 +15,7 @@ import (
 // they reveal nothing.
 func (s *Server) bind(ctx context.Context, openID string, fields []string) (reply, error) {
 	name, no, id, ok := sortFields(fields)
-	if !ok {
-		return textReply(msgBindFormat), nil
-	}
-	if name == "" || no == "" || id == "" {
+	if !ok || name == "" || no == "" || id == "" {
 		return textReply(msgBindFormat), nil
 	}
 	if msg := s.formatError(no, id); msg != "" {

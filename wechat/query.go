@@ -25,16 +25,19 @@ func splitFields(s string) []string { return strings.Fields(width.Fold.String(s)
 // each. ok is false when a word fits no free place.
 func sortFields(fields []string) (name, no, id string, ok bool) {
 	for _, f := range fields {
+		var slot *string
 		switch {
-		case model.LooksLikeCertNo(f) && no == "":
-			no = model.NormalizeCertNo(f)
-		case looksLikeID(f) && id == "":
-			id = model.NormalizeIDNumber(f)
-		case name == "" && !looksLikeID(f) && !model.LooksLikeCertNo(f):
-			name = f
+		case model.LooksLikeCertNo(f):
+			slot, f = &no, model.NormalizeCertNo(f)
+		case looksLikeID(f):
+			slot, f = &id, model.NormalizeIDNumber(f)
 		default:
+			slot = &name
+		}
+		if *slot != "" {
 			return "", "", "", false
 		}
+		*slot = f
 	}
 	return name, no, id, true
 }
