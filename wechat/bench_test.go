@@ -7,9 +7,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"ecert/store"
-	"ecert/store/storetest"
 )
 
 // signedCallbacks pre-builds n safe-mode text queries (name + ID number,
@@ -29,8 +26,7 @@ func signedCallbacks(e *env, n int) (targets, bodies []string) {
 // encrypted news reply — through the real router.
 // Target: ≥ 3,000/s on one core (go test -bench . -cpu 1).
 func BenchmarkCallbackSafeModeQuery(b *testing.B) {
-	db := storetest.MustOpenDB(b, nil)
-	e := newEnvOn(b, db, store.NewRegistry(db.DB), withLimit(1<<30))
+	e := newEnv(b, withLimit(1<<30))
 	e.issue(holder)
 	targets, bodies := signedCallbacks(e, b.N)
 	var next atomic.Int64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,7 +17,7 @@ import (
 	"ecert/wechat"
 )
 
-func handshakeQuery(e *env, ts int64, token string) string {
+func handshakeQuery(ts int64, token string) string {
 	s := strconv.FormatInt(ts, 10)
 	q := url.Values{"timestamp": {s}, "nonce": {"42"}, "echostr": {"echo-7731"}, "signature": {wxSign(token, s, "42")}}
 	return "/wechat/callback?" + q.Encode()
@@ -25,13 +26,13 @@ func handshakeQuery(e *env, ts int64, token string) string {
 func TestHandshakeEchoesOnlyWhenSigned(t *testing.T) {
 	e := newEnv(t)
 	now := e.clock.Now().Unix()
-	rec := e.do(http.MethodGet, handshakeQuery(e, now, wxToken), "")
+	rec := e.do(http.MethodGet, handshakeQuery(now, wxToken), "")
 	if rec.Code != http.StatusOK || rec.Body.String() != "echo-7731" {
 		t.Fatalf("good handshake: %d %q", rec.Code, rec.Body.String())
 	}
 	for name, target := range map[string]string{
-		"wrong token": handshakeQuery(e, now, "other"),
-		"stale":       handshakeQuery(e, now-6*60, wxToken),
+		"wrong token": handshakeQuery(now, "other"),
+		"stale":       handshakeQuery(now-6*60, wxToken),
 		"unsigned":    "/wechat/callback?echostr=echo-7731",
 	} {
 		rec := e.do(http.MethodGet, target, "")
@@ -122,7 +123,7 @@ func TestOversizedBodyRefused(t *testing.T) {
 	q, body := e.sign(big)
 	req, _ := http.NewRequest(http.MethodPost, "/wechat/callback?"+q.Encode(), strings.NewReader(body))
 	req.ContentLength = -1
-	w := newRecorder()
+	w := httptest.NewRecorder()
 	e.router.ServeHTTP(w, req)
 	if w.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("chunked: %d", w.Code)
@@ -209,13 +210,12 @@ func TestRetryDuringProcessingWaitsForTheAnswer(t *testing.T) {
 	c := e.issue(holder)[0]
 	msg := textMsg(alice, "绑定 王玥 410102199001010127 "+c.CertNo, 901)
 	var wg sync.WaitGroup
-	replies := make([]wxReply, 2)
-	for i := range replies {
+	recs := make([]*httptest.ResponseRecorder, 2)
+	for i := range recs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rec := e.post(msg, nil)
-			replies[i] = e.parseReplyNoFatal(rec)
+			recs[i] = e.post(msg, nil)
 		}()
 		time.Sleep(100 * time.Millisecond) // the second arrives while the first waits
 	}
@@ -225,6 +225,7 @@ func TestRetryDuringProcessingWaitsForTheAnswer(t *testing.T) {
 	if slow.calls.Load() != 1 {
 		t.Fatalf("processed %d times", slow.calls.Load())
 	}
+	replies := []wxReply{e.parseReply(recs[0]), e.parseReply(recs[1])}
 	if replies[0].Raw != replies[1].Raw || !strings.Contains(replies[0].Content, "绑定成功") {
 		t.Fatalf("replies differ:\n%s\n%s", replies[0].Raw, replies[1].Raw)
 	}

@@ -166,15 +166,15 @@ func TestOneAPIBasePerProcess(t *testing.T) {
 // test uses, removed at the end.
 func redisForTest(t testing.TB) (*redis.Client, string) {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	rdb := redis.NewClient(&redis.Options{Addr: testRedisAddr})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis at 127.0.0.1:6379: %v", err)
+			t.Fatalf("redis at %s: %v", testRedisAddr, err)
 		}
-		t.Skipf("redis at 127.0.0.1:6379 not answering: %v", err)
+		t.Skipf("redis at %s not answering: %v", testRedisAddr, err)
 	}
 	prefix := "ecert:test:" + strings.ReplaceAll(t.Name(), "/", "_") + ":" + time.Now().Format("150405.000000") + ":"
 	t.Cleanup(func() {
@@ -188,10 +188,19 @@ func redisForTest(t testing.TB) (*redis.Client, string) {
 	return rdb, prefix
 }
 
+const testRedisAddr = "127.0.0.1:6379"
+
+// anotherRedis is a second client of the test Redis, as another instance
+// would have its own pool; call it after redisForTest.
+func anotherRedis(t testing.TB) *redis.Client {
+	rdb := redis.NewClient(&redis.Options{Addr: testRedisAddr})
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
 func TestTokenSharedThroughRedis(t *testing.T) {
 	rdb1, prefix := redisForTest(t)
-	rdb2 := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"}) // another instance's pool
-	defer rdb2.Close()
+	rdb2 := anotherRedis(t)
 	a := theFake().newApp(t)
 	c1 := newClient(t, a, rdb1, prefix)
 	c2 := newClient(t, a, rdb2, prefix)
@@ -224,8 +233,7 @@ func TestTokenSharedThroughRedis(t *testing.T) {
 // token's life while the other instance keeps using it.
 func TestConcurrentFirstCallsAcrossInstancesFetchOnce(t *testing.T) {
 	rdb1, prefix := redisForTest(t)
-	rdb2 := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	defer rdb2.Close()
+	rdb2 := anotherRedis(t)
 	a := theFake().newApp(t)
 	sendAtOnce(t, 16, newClient(t, a, rdb1, prefix), newClient(t, a, rdb2, prefix))
 	if n := a.tokenFetch.Load(); n != 1 {

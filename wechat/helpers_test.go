@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -262,18 +261,14 @@ func (r wxReply) Text() string {
 }
 
 func (e *env) parseReply(rec *httptest.ResponseRecorder) wxReply {
-	e.t.Helper()
-	return parseReplyT(e.t, e.aesKey, rec)
-}
-
-func parseReplyT(t testing.TB, aesKey string, rec *httptest.ResponseRecorder) wxReply {
+	t := e.t
 	t.Helper()
 	body := rec.Body.String()
 	if body == "success" {
 		return wxReply{Raw: body}
 	}
 	plain := body
-	if aesKey != "" {
+	if e.aesKey != "" {
 		var env struct {
 			Encrypt      string `xml:"Encrypt"`
 			MsgSignature string `xml:"MsgSignature"`
@@ -286,7 +281,7 @@ func parseReplyT(t testing.TB, aesKey string, rec *httptest.ResponseRecorder) wx
 		if want := wxSign(wxToken, env.TimeStamp, env.Nonce, env.Encrypt); env.MsgSignature != want {
 			t.Fatalf("reply msg_signature %s, want %s", env.MsgSignature, want)
 		}
-		msg, appID, err := wxDecrypt(aesKeyOf(aesKey), env.Encrypt)
+		msg, appID, err := wxDecrypt(aesKeyOf(e.aesKey), env.Encrypt)
 		if err != nil || appID != wxAppID {
 			t.Fatalf("reply decrypt: %v (appid %q)", err, appID)
 		}
@@ -309,8 +304,6 @@ func (e *env) get(link string) *httptest.ResponseRecorder {
 	return e.do(http.MethodGet, path, "")
 }
 
-func readAll(r io.Reader) string { b, _ := io.ReadAll(r); return string(b) }
-
 // People.
 var holder = model.IssueRequest{
 	Name: "王玥", Sex: "女", IDNumber: "410102199001010127", Occupation: "砌筑工", Level: 4,
@@ -329,32 +322,3 @@ var other = model.IssueRequest{
 	OrgName: "洛阳建筑职业培训学校", Source: model.SourceElectronic,
 	IssuedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, model.ChinaZone), Row: 4,
 }
-
-func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
-
-// parseReplyNoFatal is parseReply for goroutines other than the test's:
-// a failure is reported with Error and a zero reply returned.
-func (e *env) parseReplyNoFatal(rec *httptest.ResponseRecorder) (r wxReply) {
-	ft := &fatalCatcher{TB: e.t}
-	defer func() {
-		if recover() != nil {
-			e.t.Error(ft.msg)
-		}
-	}()
-	return parseReplyT(ft, e.aesKey, rec)
-}
-
-type fatalCatcher struct {
-	testing.TB
-	msg string
-}
-
-func (f *fatalCatcher) Helper() {}
-func (f *fatalCatcher) Fatalf(format string, args ...any) {
-	f.msg = fmt.Sprintf(format, args...)
-	panic(f.msg)
-}
-
-// mustOpenShared is storetest.MustOpenDB; a separate name marks the tests
-// that open a second pool on the same database.
-func mustOpenShared(t testing.TB) *storetest.DB { return storetest.MustOpenDB(t, nil) }

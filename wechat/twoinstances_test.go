@@ -11,6 +11,7 @@ import (
 	"ecert/model"
 	"ecert/ratelimit"
 	"ecert/store"
+	"ecert/store/storetest"
 	"ecert/wechat"
 )
 
@@ -20,7 +21,7 @@ import (
 // and Redis.
 func TestTwoInstancesAgree(t *testing.T) {
 	_, prefix := redisForTest(t)
-	dbA := mustOpenShared(t)
+	dbA := storetest.MustOpenDB(t, nil)
 	poolB, err := store.Open(store.Options{Driver: dbA.Driver, DSN: dbA.DSN})
 	if err != nil {
 		t.Fatal(err)
@@ -30,12 +31,7 @@ func TestTwoInstancesAgree(t *testing.T) {
 			s.Close()
 		}
 	})
-	newRedis := func() *redis.Client {
-		rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-		t.Cleanup(func() { rdb.Close() })
-		return rdb
-	}
-	rdbA, rdbB := newRedis(), newRedis()
+	rdbA, rdbB := anotherRedis(t), anotherRedis(t)
 	withRedis := func(rdb *redis.Client) envOption {
 		return func(o *wechat.Options) {
 			o.Redis, o.RedisPrefix = rdb, prefix
