@@ -144,19 +144,20 @@ func (s *Server) answer(parent context.Context, in *inbound) []byte {
 		return nil // the first is still at work; WeChat keeps its answer
 	}
 	rep, err := s.converse(ctx, in)
+	// The answer is stored (or the key released) even when the request
+	// context has ended, but within a second, so a hung Redis cannot push
+	// the reply past WeChat's 5 s.
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer scancel()
 	if err != nil {
 		s.log.Error("wechat conversation failed", "msgtype", in.MsgType, "event", in.Event, "err", err)
-		s.dedup.release(context.WithoutCancel(ctx), key)
+		s.dedup.release(sctx, key)
 		return textReply(msgBusy).marshal(in, s.now())
 	}
 	var out []byte // nil: answered "success"
 	if !rep.empty() {
 		out = rep.marshal(in, s.now())
 	}
-	// Stored even when the request context has ended, so a retry does not
-	// act again.
-	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer scancel()
 	if err := s.dedup.store(sctx, key, out); err != nil {
 		s.log.Warn("wechat de-duplication store failed", "err", err)
 	}
