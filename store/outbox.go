@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -29,8 +30,7 @@ func (o *Outbox) Enqueue(tx *gorm.DB, rows []model.Outbox) (int, error) {
 	// enqueuer of the same key, whose row then wins.
 	fresh := make([]*model.Outbox, 0, len(rows)) // pointers, so new rows get their IDs
 	seen := make(map[string]bool, len(rows))
-	for start := 0; start < len(rows); start += lookupChunk {
-		chunk := rows[start:min(start+lookupChunk, len(rows))]
+	for chunk := range slices.Chunk(rows, lookupChunk) {
 		keys := make([]string, len(chunk))
 		for i := range chunk {
 			keys[i] = chunk[i].DedupKey

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 
@@ -25,10 +26,10 @@ type Recipient struct {
 // transaction (SQLite has one connection: a read outside would wait on it).
 func (o *Outbox) BoundOpenIDs(tx *gorm.DB, idNumbers []string) (map[string][]string, error) {
 	out := map[string][]string{}
-	for start := 0; start < len(idNumbers); start += lookupChunk {
+	for chunk := range slices.Chunk(idNumbers, lookupChunk) {
 		var rs []Recipient
 		err := tx.Table(bindingsTable).Select("open_id, id_number").
-			Where("id_number IN ?", idNumbers[start:min(start+lookupChunk, len(idNumbers))]).
+			Where("id_number IN ?", chunk).
 			Order("id").Scan(&rs).Error
 		if err != nil {
 			return nil, translate(err, "look up bindings")
@@ -91,8 +92,8 @@ func (o *Outbox) Recipients(ctx context.Context, a Audience) ([]Recipient, error
 // With orgName set only that organisation's certificates count.
 func (o *Outbox) HolderCerts(ctx context.Context, idNumbers []string, orgName string) (map[string]model.Certificate, error) {
 	out := map[string]model.Certificate{}
-	for start := 0; start < len(idNumbers); start += lookupChunk {
-		q := o.db.WithContext(ctx).Where("id_number IN ?", idNumbers[start:min(start+lookupChunk, len(idNumbers))])
+	for chunk := range slices.Chunk(idNumbers, lookupChunk) {
+		q := o.db.WithContext(ctx).Where("id_number IN ?", chunk)
 		if orgName != "" {
 			q = q.Where("org_id IN (?)", o.db.Model(&model.Organization{}).Select("id").Where("name = ?", orgName))
 		}
