@@ -109,7 +109,7 @@ func newRow(t *Template, v View, c *model.Certificate, now time.Time) (model.Out
 	}
 	row := model.Outbox{
 		TemplateKey: t.Key, TemplateID: t.ID, Data: string(js), Link: v.Link,
-		Status: model.OutboxPending, NextAttemptAt: now.UTC().Truncate(time.Millisecond),
+		Status: model.OutboxPending, NextAttemptAt: now,
 	}
 	if c != nil {
 		row.CertID, row.CertNo = c.ID, c.CertNo

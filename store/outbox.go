@@ -23,6 +23,7 @@ func NewOutbox(db *gorm.DB) *Outbox { return &Outbox{db: db} }
 
 // Enqueue inserts rows inside tx; a row whose DedupKey is already queued
 // (or repeats an earlier row) is skipped. It returns how many rows are new.
+// Each new row gets its ID and its NextAttemptAt in the stored form (dbTime).
 func (o *Outbox) Enqueue(tx *gorm.DB, rows []model.Outbox) (int, error) {
 	// Known keys are filtered out first because the drivers' affected-row
 	// counts of an upsert differ (MariaDB's RETURNING reports skipped rows
@@ -45,7 +46,7 @@ func (o *Outbox) Enqueue(tx *gorm.DB, rows []model.Outbox) (int, error) {
 		for i := range chunk {
 			if r := &chunk[i]; !seen[r.DedupKey] {
 				seen[r.DedupKey] = true
-				r.ID = 0
+				r.ID, r.NextAttemptAt = 0, dbTime(r.NextAttemptAt)
 				fresh = append(fresh, r)
 			}
 		}

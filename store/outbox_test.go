@@ -218,3 +218,17 @@ func TestOutboxFinish(t *testing.T) {
 		t.Errorf("row 1 = %s %q", r.Status, r.FinalStatus)
 	}
 }
+
+// A due instant finer than the stored millisecond, in any zone, is due at
+// that millisecond: Enqueue stores it in the form Due compares.
+func TestOutboxEnqueueStoresDueInstantAsCompared(t *testing.T) {
+	ob, _ := newOutbox(t)
+	ctx := context.Background()
+	row := outboxRow("fine", "o", t0.Add(999*time.Microsecond).In(model.ChinaZone))
+	if _, err := ob.EnqueueBatch(ctx, []model.Outbox{row}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := ob.Due(ctx, t0, 10); err != nil || len(ids) != 1 {
+		t.Errorf("due at t0 = %v, %v; want the row", ids, err)
+	}
+}
