@@ -10,11 +10,6 @@ import (
 	"ecert/model"
 )
 
-// bindingsTable is where the 公众号's binding of an openid to a holder's
-// 身份证号 lives (model.Binding). It is read here by name so notifications
-// need only its two columns, open_id and id_number.
-const bindingsTable = "bindings"
-
 // Recipient is a bound WeChat user and the holder they are bound to.
 type Recipient struct {
 	OpenID   string
@@ -28,7 +23,7 @@ func (o *Outbox) BoundOpenIDs(tx *gorm.DB, idNumbers []string) (map[string][]str
 	out := map[string][]string{}
 	for chunk := range slices.Chunk(idNumbers, lookupChunk) {
 		var rs []Recipient
-		err := tx.Table(bindingsTable).Select("open_id, id_number").
+		err := tx.Model(&model.Binding{}).Select("open_id, id_number").
 			Where("id_number IN ?", chunk).
 			Order("id").Scan(&rs).Error
 		if err != nil {
@@ -53,20 +48,20 @@ type Audience struct {
 // order. A certificate or organisation that does not exist is ErrNotFound.
 func (o *Outbox) Recipients(ctx context.Context, a Audience) ([]Recipient, error) {
 	db := o.db.WithContext(ctx)
-	q := db.Table(bindingsTable + " b").Select("b.open_id, b.id_number").Order("b.id")
+	q := db.Model(&model.Binding{}).Select("open_id, id_number").Order("id")
 	switch {
 	case a.CertNo != "":
 		var c model.Certificate
 		if err := db.Select("id_number").Where("cert_no = ?", a.CertNo).Take(&c).Error; err != nil {
 			return nil, translate(err, "certificate "+a.CertNo)
 		}
-		q = q.Where("b.id_number = ?", c.IDNumber)
+		q = q.Where("id_number = ?", c.IDNumber)
 	case a.OrgName != "":
 		var org model.Organization
 		if err := db.Where("name = ?", a.OrgName).Take(&org).Error; err != nil {
 			return nil, translate(err, "organisation "+a.OrgName)
 		}
-		q = q.Where("b.id_number IN (?)", db.Model(&model.Certificate{}).Select("id_number").
+		q = q.Where("id_number IN (?)", db.Model(&model.Certificate{}).Select("id_number").
 			Where("org_id = ? AND status = ?", org.ID, model.StatusValid))
 	case a.AllBound:
 	default:
