@@ -44,8 +44,9 @@ type Audience struct {
 	AllBound bool   // every bound openid
 }
 
-// Recipients resolves an audience to bound openids, each once, in binding
-// order. A certificate or organisation that does not exist is ErrNotFound.
+// Recipients resolves an audience to bound openids, in binding order; each
+// comes once, as open_id is unique among bindings. A certificate or
+// organisation that does not exist is ErrNotFound.
 func (o *Outbox) Recipients(ctx context.Context, a Audience) ([]Recipient, error) {
 	db := o.db.WithContext(ctx)
 	q := db.Model(&model.Binding{}).Select("open_id, id_number").Order("id")
@@ -71,15 +72,7 @@ func (o *Outbox) Recipients(ctx context.Context, a Audience) ([]Recipient, error
 	if err := q.Scan(&rs).Error; err != nil {
 		return nil, translate(err, "list recipients")
 	}
-	seen := make(map[string]bool, len(rs))
-	out := rs[:0]
-	for _, r := range rs {
-		if !seen[r.OpenID] {
-			seen[r.OpenID] = true
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return rs, nil
 }
 
 // HolderCerts picks, for each 身份证号, the certificate a message about the
