@@ -38,6 +38,21 @@ func rowByID(t *testing.T, db *storetest.DB, id uint64) model.Outbox {
 	return r
 }
 
+// enqueueClaimed queues rows (which get their IDs) and claims each for
+// worker at t0 with a minute's lease, as a worker does before sending.
+func enqueueClaimed(t *testing.T, ob *store.Outbox, worker string, rows []model.Outbox) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := ob.EnqueueBatch(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if _, err := ob.Claim(ctx, r.ID, worker, t0, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestOutboxEnqueueIsIdempotentPerDedupKey(t *testing.T) {
 	ob, db := newOutbox(t)
 	ctx := context.Background()
@@ -133,12 +148,7 @@ func TestOutboxRetryAndDone(t *testing.T) {
 	ob, db := newOutbox(t)
 	ctx := context.Background()
 	rows := []model.Outbox{outboxRow("r", "o1", t0), outboxRow("d", "o2", t0)}
-	ob.EnqueueBatch(ctx, rows)
-	for _, r := range rows {
-		if _, err := ob.Claim(ctx, r.ID, "w", t0, time.Minute); err != nil {
-			t.Fatal(err)
-		}
-	}
+	enqueueClaimed(t, ob, "w", rows)
 	if err := ob.MarkRetry(ctx, rows[0].ID, "w", t0.Add(30*time.Second), "wechat errcode -1: system error"); err != nil {
 		t.Fatal(err)
 	}
@@ -165,10 +175,7 @@ func TestOutboxReclaimStale(t *testing.T) {
 			ob, db := newOutbox(t)
 			ctx := context.Background()
 			rows := []model.Outbox{outboxRow("s", "o", t0)}
-			ob.EnqueueBatch(ctx, rows)
-			if _, err := ob.Claim(ctx, rows[0].ID, "dead", t0, time.Minute); err != nil {
-				t.Fatal(err)
-			}
+			enqueueClaimed(t, ob, "dead", rows)
 			if n, _ := ob.ReclaimStale(ctx, t0.Add(59*time.Second), resend); n != 0 {
 				t.Fatalf("reclaimed %d rows inside the lease", n)
 			}
@@ -195,9 +202,8 @@ func TestOutboxFinish(t *testing.T) {
 	ob, db := newOutbox(t)
 	ctx := context.Background()
 	rows := []model.Outbox{outboxRow("a", "o1", t0), outboxRow("b", "o2", t0)}
-	ob.EnqueueBatch(ctx, rows)
+	enqueueClaimed(t, ob, "w", rows)
 	for i, r := range rows {
-		ob.Claim(ctx, r.ID, "w", t0, time.Minute)
 		if err := ob.MarkSent(ctx, r.ID, "w", int64(1000+i), t0); err != nil {
 			t.Fatal(err)
 		}
