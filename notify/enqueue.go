@@ -84,16 +84,14 @@ func (e *Enqueuer) Hook() func(tx *gorm.DB, certs []model.Certificate, events []
 	}
 }
 
+// templateFor is the template for an event kind, nil when there is none.
+// It is asked twice per event, so it skips Get's error for the operator.
 func (e *Enqueuer) templateFor(kind model.EventKind) *Template {
 	nk, ok := eventKinds[kind]
 	if !ok {
 		return nil
 	}
-	t, err := e.templates.Get(string(nk))
-	if err != nil {
-		return nil
-	}
-	return t
+	return e.templates.byKey[string(nk)]
 }
 
 // newRow renders t for c (nil for a holder without a certificate to
