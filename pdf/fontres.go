@@ -3,7 +3,7 @@ package pdf
 import (
 	"encoding/json"
 	"hash/fnv"
-	"sort"
+	"slices"
 	"strconv"
 
 	"github.com/phpdave11/gofpdf"
@@ -130,7 +130,7 @@ func (d *doc) drawRun(pdf *gofpdf.Fpdf, fi int, text string, x, y, size float64)
 		}
 	}
 	for _, r := range text {
-		k := sort.Search(len(used), func(i int) bool { return used[i] >= r })
+		k, _ := slices.BinarySearch(used, r)
 		if s := k / slotSize; s != slot {
 			flush()
 			slot, segX = s, x

@@ -2,7 +2,7 @@ package pdf
 
 import (
 	"io"
-	"sort"
+	"slices"
 
 	"github.com/phpdave11/gofpdf"
 )
@@ -101,21 +101,26 @@ const (
 
 func mm(widthEm, size float64) float64 { return widthEm / 1000 * size * ptToMM }
 
-// put shapes s and places it with the given alignment relative to x.
-func (d *doc) put(field, s string, x, y, size float64, a align, color rgb) (textOp, error) {
-	sh, err := d.r.shape(field, s)
-	if err != nil {
-		return textOp{}, err
-	}
+// place adds sh to the page with the given alignment relative to x. The
+// returned op may be adjusted (bold, rotate) until the next text is added.
+func (d *doc) place(sh shaped, x, y, size float64, a align, color rgb) *textOp {
 	switch a {
 	case center:
 		x -= mm(sh.width, size) / 2
 	case right:
 		x -= mm(sh.width, size)
 	}
-	op := textOp{x: x, y: y, size: size, color: color, s: sh}
-	d.texts = append(d.texts, op)
-	return op, nil
+	d.texts = append(d.texts, textOp{x: x, y: y, size: size, color: color, s: sh})
+	return &d.texts[len(d.texts)-1]
+}
+
+// put shapes s and places it; see place.
+func (d *doc) put(field, s string, x, y, size float64, a align, color rgb) (*textOp, error) {
+	sh, err := d.r.shape(field, s)
+	if err != nil {
+		return nil, err
+	}
+	return d.place(sh, x, y, size, a, color), nil
 }
 
 // fit places s in the box from x to maxX on baseline y: at size if it fits,
@@ -132,7 +137,7 @@ func (d *doc) fit(field, s string, x, maxX, y, size, minSize float64) error {
 		size = max(minSize, size*avail/w)
 	}
 	if mm(sh.width, size) <= avail+1e-9 {
-		d.texts = append(d.texts, textOp{x: x, y: y, size: size, color: ink, s: sh})
+		d.place(sh, x, y, size, left, ink)
 		return nil
 	}
 	lines := d.r.wrap(s, avail/(size*ptToMM)*1000)
@@ -162,8 +167,7 @@ func (r *Renderer) layout(c *Certificate) (*doc, error) {
 		return nil, err
 	}
 	size := min(titleSize, max(titleMin, (pageW-2*innerInset-24)/mm(titleText.width, 1)))
-	d.put("标题", title, pageW/2, titleY, size, center, ink)
-	d.texts[len(d.texts)-1].bold = true
+	d.place(titleText, pageW/2, titleY, size, center, ink).bold = true
 
 	y := firstRowY
 	if err := d.field("职业（工种）", c.Occupation, fieldX, levelX-4, y); err != nil {
@@ -208,11 +212,11 @@ func (r *Renderer) layout(c *Certificate) (*doc, error) {
 	}
 
 	if c.Revoked {
-		if _, err := d.put("注销", revoked, pageW/2-10, 128, 72, center, stampRed); err != nil {
+		op, err := d.put("注销", revoked, pageW/2-10, 128, 72, center, stampRed)
+		if err != nil {
 			return nil, err
 		}
-		d.texts[len(d.texts)-1].rotate = 18
-		d.texts[len(d.texts)-1].bold = true
+		op.rotate, op.bold = 18, true
 	}
 
 	d.collect()
@@ -230,16 +234,14 @@ func (d *doc) collect() {
 		}
 	}
 	for i, u := range d.used {
-		sort.Slice(u, func(a, b int) bool { return u[a] < u[b] })
-		k := 0
-		for j := range u {
-			if j == 0 || u[j] != u[j-1] {
-				u[k] = u[j]
-				k++
-			}
-		}
-		d.used[i] = u[:k]
+		d.used[i] = sortedSet(u)
 	}
+}
+
+// sortedSet sorts rs and drops repeats, in place.
+func sortedSet(rs []rune) []rune {
+	slices.Sort(rs)
+	return slices.Compact(rs)
 }
 
 func (d *doc) write(w io.Writer) error {

@@ -76,10 +76,10 @@ func TestWrapKeepsPunctuationRules(t *testing.T) {
 	lines := r.wrap("一二三四，五六（七八）九", 4*w)
 	for _, l := range lines {
 		rs := []rune(l)
-		if isIn(rs[0], noLineStart) {
+		if strings.ContainsRune(noLineStart, rs[0]) {
 			t.Errorf("line %q starts with closing punctuation (all: %q)", l, lines)
 		}
-		if isIn(rs[len(rs)-1], noLineEnd) {
+		if strings.ContainsRune(noLineEnd, rs[len(rs)-1]) {
 			t.Errorf("line %q ends with opening punctuation (all: %q)", l, lines)
 		}
 	}

@@ -51,13 +51,12 @@ func NewRenderer(fontPaths []string) (*Renderer, error) {
 	}
 	perFont := make([][]rune, len(r.fonts))
 	for _, ch := range fixedText {
-		if fi := r.pick(ch); fi >= 0 && !slices.Contains(perFont[fi], ch) {
+		if fi := r.pick(ch); fi >= 0 {
 			perFont[fi] = append(perFont[fi], ch)
 		}
 	}
 	for i, f := range r.fonts {
-		slices.Sort(perFont[i])
-		r.fixed = append(r.fixed, f.newGlyphBlock(perFont[i]))
+		r.fixed = append(r.fixed, f.newGlyphBlock(sortedSet(perFont[i])))
 	}
 	if m := r.Missing(title + statement); len(m) > 0 {
 		return nil, missingError("fixed certificate text", m)
@@ -81,17 +80,7 @@ func (r *Renderer) pick(ch rune) int {
 func (r *Renderer) Missing(s string) []rune {
 	var out []rune
 	for _, ch := range s {
-		if r.pick(ch) >= 0 {
-			continue
-		}
-		seen := false
-		for _, m := range out {
-			if m == ch {
-				seen = true
-				break
-			}
-		}
-		if !seen {
+		if r.pick(ch) < 0 && !slices.Contains(out, ch) {
 			out = append(out, ch)
 		}
 	}

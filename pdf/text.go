@@ -1,5 +1,7 @@
 package pdf
 
+import "strings"
+
 // run is a stretch of text drawn with one font.
 type run struct {
 	font int
@@ -19,11 +21,11 @@ type shaped struct {
 func (r *Renderer) shape(field, s string) (shaped, error) {
 	var out shaped
 	start, cur := 0, -1
-	var missing []rune
+	missing := false
 	for i, ch := range s {
 		fi := r.pick(ch)
 		if fi < 0 {
-			missing = append(missing, ch)
+			missing = true
 			continue
 		}
 		out.width += r.fonts[fi].width(ch)
@@ -34,8 +36,8 @@ func (r *Renderer) shape(field, s string) (shaped, error) {
 			start, cur = i, fi
 		}
 	}
-	if missing != nil {
-		return shaped{}, missingError(field, r.Missing(string(missing)))
+	if missing {
+		return shaped{}, missingError(field, r.Missing(s))
 	}
 	if cur >= 0 {
 		out.runs = append(out.runs, run{cur, s[start:]})
@@ -59,22 +61,13 @@ const (
 	noLineEnd   = "（《「『〔【“‘([{"
 )
 
-func isIn(ch rune, set string) bool {
-	for _, c := range set {
-		if c == ch {
-			return true
-		}
-	}
-	return false
-}
-
 func isWordChar(ch rune) bool {
 	return ch < 0x80 && (ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch == '-' || ch == '_' || ch == '/' || ch == '.')
 }
 
 // canBreak reports whether a line may end between a and b.
 func canBreak(a, b rune) bool {
-	if isIn(b, noLineStart) || isIn(a, noLineEnd) {
+	if strings.ContainsRune(noLineStart, b) || strings.ContainsRune(noLineEnd, a) {
 		return false
 	}
 	return !(isWordChar(a) && isWordChar(b))
