@@ -12,8 +12,6 @@ import (
 // raw file in memory and indexes exactly what subsetting and text measuring
 // need: the Unicode→glyph map, glyph offsets and horizontal metrics.
 type sfnt struct {
-	path       string
-	data       []byte
 	tables     map[string][]byte
 	unitsPerEm int
 	numGlyphs  int
@@ -60,7 +58,7 @@ func parseSFNT(path string, data []byte) (*sfnt, error) {
 	default:
 		return nil, fail("not a TrueType font")
 	}
-	f := &sfnt{path: path, data: data, tables: map[string][]byte{}}
+	f := &sfnt{tables: map[string][]byte{}}
 	n := int(be.Uint16(data[4:]))
 	if len(data) < 12+16*n {
 		return nil, fail("truncated table directory")

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"hash/adler32"
 	"slices"
 )
@@ -142,12 +143,12 @@ func (f *sfnt) subsetZ(base *glyphBlock, runes []rune, name string) ([]byte, int
 		be.PutUint16(hmtx[4*i:], f.advance[old])
 		be.PutUint16(hmtx[4*i+2:], uint16(f.lsb[old]))
 	}
-	head := clone(f.tables["head"])
+	head := bytes.Clone(f.tables["head"])
 	be.PutUint32(head[8:], 0) // checkSumAdjustment: nothing checks it inside a PDF
 	be.PutUint16(head[50:], 1)
-	hhea := clone(f.tables["hhea"])
+	hhea := bytes.Clone(f.tables["hhea"])
 	be.PutUint16(hhea[34:], uint16(n))
-	maxp := clone(f.tables["maxp"])
+	maxp := bytes.Clone(f.tables["maxp"])
 	be.PutUint16(maxp[4:], uint16(n))
 
 	tables := map[string][]byte{
@@ -198,7 +199,7 @@ func (f *sfnt) compressedGlyph(g uint16, data []byte) zlibPart {
 	if p, ok := f.zglyphs.Load(g); ok {
 		return *p.(*zlibPart)
 	}
-	p := &zlibPart{data: clone(data), z: deflateBest(data), adler: adler32.Checksum(data)}
+	p := &zlibPart{data: bytes.Clone(data), z: deflateBest(data), adler: adler32.Checksum(data)}
 	f.zglyphs.Store(g, p)
 	return *p
 }

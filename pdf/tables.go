@@ -1,7 +1,7 @@
 package pdf
 
 import (
-	"encoding/binary"
+	"math/bits"
 	"sort"
 )
 
@@ -23,11 +23,7 @@ func buildCmap(runes []rune, gid func(rune) uint16) []byte {
 	segs = append(segs, seg{0xFFFF, 0xFFFF, 1}) // mandatory terminator → glyph 0
 
 	segX2 := 2 * len(segs)
-	search, sel := 2, 0
-	for search*2 <= segX2 {
-		search *= 2
-		sel++
-	}
+	search, sel := binarySearchHeader(len(segs), 2)
 	out := make([]byte, 12+16+4*segX2)
 	be.PutUint16(out[2:], 1) // one encoding record
 	be.PutUint16(out[4:], 3)
@@ -55,7 +51,7 @@ func buildCmap(runes []rune, gid func(rune) uint16) []byte {
 func buildName(name string) []byte {
 	u := make([]byte, 0, 2*len(name))
 	for _, r := range name {
-		u = binary.BigEndian.AppendUint16(u, uint16(r))
+		u = be.AppendUint16(u, uint16(r))
 	}
 	ids := []uint16{1, 2, 3, 4, 6}
 	values := [][]byte{u, {0, 'R', 0, 'e', 0, 'g', 0, 'u', 0, 'l', 0, 'a', 0, 'r'}, u, u, u}
@@ -123,14 +119,10 @@ func assembleSFNT(tables map[string][]byte, glyfLen int, glyfSum uint32) []byte 
 	out := make([]byte, 12+16*len(tags), size)
 	be.PutUint32(out, 0x00010000)
 	be.PutUint16(out[4:], uint16(len(tags)))
-	search, sel := 1, 0
-	for search*2 <= len(tags) {
-		search *= 2
-		sel++
-	}
-	be.PutUint16(out[6:], uint16(16*search))
+	search, sel := binarySearchHeader(len(tags), 16)
+	be.PutUint16(out[6:], uint16(search))
 	be.PutUint16(out[8:], uint16(sel))
-	be.PutUint16(out[10:], uint16(16*(len(tags)-search)))
+	be.PutUint16(out[10:], uint16(16*len(tags)-search))
 	glyfRec := -1
 	for i, t := range tags {
 		rec := out[12+16*i:]
@@ -155,6 +147,16 @@ func assembleSFNT(tables map[string][]byte, glyfLen int, glyfSum uint32) []byte 
 	return out
 }
 
+// binarySearchHeader returns the searchRange and entrySelector fields
+// that TrueType puts before a table of n entries of size bytes each (the
+// table directory, cmap format 4 segments): size times the largest power
+// of two not above n, and that power's exponent. rangeShift is
+// size*n - searchRange.
+func binarySearchHeader(n, size int) (searchRange, entrySelector int) {
+	entrySelector = bits.Len(uint(n)) - 1
+	return size << entrySelector, entrySelector
+}
+
 // checksum is the TrueType table checksum: the sum of big-endian uint32
 // words, the last one zero-padded.
 func checksum(d []byte) uint32 {
@@ -170,5 +172,3 @@ func checksum(d []byte) uint32 {
 	}
 	return sum
 }
-
-func clone(b []byte) []byte { return append([]byte(nil), b...) }
