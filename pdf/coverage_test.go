@@ -14,7 +14,6 @@ var rareNames = []string{"王玥", "李彧", "张燊", "陈旻", "刘祎", "欧�
 // a real outline for it. Text extraction cannot prove this: a viewer
 // happily extracts characters whose glyphs are blank.
 func TestGlyphCoverage(t *testing.T) {
-	r := testRenderer(t)
 	for _, name := range rareNames {
 		t.Run(name, func(t *testing.T) {
 			c := sampleCert()
@@ -25,10 +24,7 @@ func TestGlyphCoverage(t *testing.T) {
 			// still come out inked, from a fallback font.
 			c.Level = "二级︵技师︶"
 			c.Revoked = true
-			pdf, err := r.Render(c)
-			if err != nil {
-				t.Fatal(err)
-			}
+			pdf := render(t, c)
 			drawn := map[rune]bool{}
 			for _, g := range drawnGlyphs(t, pdf) {
 				name, ok := g.font.names[g.code]

@@ -20,7 +20,13 @@ type pdfObj struct {
 	stream []byte // decoded, nil if none
 }
 
-var objRe = regexp.MustCompile(`(?s)(\d+) 0 obj\s*(.*?)endobj`)
+var (
+	objRe      = regexp.MustCompile(`(?s)(\d+) 0 obj\s*(.*?)endobj`)
+	fontRefRe  = regexp.MustCompile(`/(F[0-9a-f]+) (\d+) 0 R`)
+	baseFontRe = regexp.MustCompile(`/BaseFont /(\S+)`)
+	diffRe     = regexp.MustCompile(`(?s)/Differences \[(.*)\]`)
+	tfRe       = regexp.MustCompile(`^/(F[0-9a-f]+) [0-9.]+ Tf`)
+)
 
 func parsePDFObjects(t *testing.T, pdf []byte) map[int]pdfObj {
 	t.Helper()
@@ -87,16 +93,16 @@ func drawnGlyphs(t *testing.T, pdf []byte) []drawnGlyph {
 		if strings.Contains(o.dict, "/Type /Page\n") || strings.Contains(o.dict, "/Type /Page ") {
 			content = objs[ref(t, o.dict, "/Contents")].stream
 		}
-		for _, m := range regexp.MustCompile(`/(F[0-9a-f]+) (\d+) 0 R`).FindAllStringSubmatch(o.dict, -1) {
+		for _, m := range fontRefRe.FindAllStringSubmatch(o.dict, -1) {
 			n, _ := strconv.Atoi(m[2])
 			fd := objs[n].dict
 			if !strings.Contains(fd, "/Subtype /TrueType") {
 				t.Fatalf("font %s is not a simple TrueType font: %q", m[1], fd)
 			}
 			ef := &embeddedFont{names: map[byte]string{}}
-			ef.baseFont = regexp.MustCompile(`/BaseFont /(\S+)`).FindStringSubmatch(fd)[1]
+			ef.baseFont = baseFontRe.FindStringSubmatch(fd)[1]
 			enc := objs[ref(t, fd, "/Encoding")].dict
-			diff := regexp.MustCompile(`(?s)/Differences \[(.*)\]`).FindStringSubmatch(enc)[1]
+			diff := diffRe.FindStringSubmatch(enc)[1]
 			code := -1
 			for _, tok := range strings.Fields(diff) {
 				if strings.HasPrefix(tok, "/") {
@@ -121,7 +127,6 @@ func drawnGlyphs(t *testing.T, pdf []byte) []drawnGlyph {
 	}
 	var out []drawnGlyph
 	var cur *embeddedFont
-	tfRe := regexp.MustCompile(`^/(F[0-9a-f]+) [0-9.]+ Tf`)
 	for i := 0; i < len(content); i++ {
 		switch content[i] {
 		case '/':

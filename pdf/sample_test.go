@@ -12,11 +12,7 @@ func TestWriteSample(t *testing.T) {
 	}
 	c := sampleCert()
 	c.Revoked = os.Getenv("ECERT_REVOKED") != ""
-	b, err := testRenderer(t).Render(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(out, b, 0o644); err != nil {
+	if err := os.WriteFile(out, render(t, c), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
