@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"gorm.io/gorm"
@@ -136,11 +137,10 @@ func loadKnown(tx *gorm.DB, reqs []model.IssueRequest) (*known, error) {
 			ids = append(ids, reqs[i].IDNumber)
 		}
 	}
-	for start := 0; start < len(ids); start += lookupChunk {
-		end := min(start+lookupChunk, len(ids))
+	for chunk := range slices.Chunk(ids, lookupChunk) {
 		var rows []model.Certificate
 		err := tx.Select("id_number", "name", "cert_no", "active_key").
-			Where("id_number IN ?", ids[start:end]).Find(&rows).Error
+			Where("id_number IN ?", chunk).Find(&rows).Error
 		if err != nil {
 			return nil, translate(err, "look up existing certificates")
 		}
@@ -209,9 +209,9 @@ func ensureOrgs(tx *gorm.DB, reqs []model.IssueRequest) (map[string]uint64, erro
 		return nil, translate(err, "create organisations")
 	}
 	ids := make(map[string]uint64, len(names))
-	for start := 0; start < len(names); start += lookupChunk {
+	for chunk := range slices.Chunk(names, lookupChunk) {
 		var orgs []model.Organization
-		if err := tx.Where("name IN ?", names[start:min(start+lookupChunk, len(names))]).Find(&orgs).Error; err != nil {
+		if err := tx.Where("name IN ?", chunk).Find(&orgs).Error; err != nil {
 			return nil, translate(err, "look up organisations")
 		}
 		for _, o := range orgs {
