@@ -34,11 +34,11 @@ var permanentCodes = map[int]bool{
 	48001: true, // api unauthorized: not a verified service account
 }
 
-// errCoder is what the WeChat client's API errors offer; main may instead
-// pass Options.ErrCode.
+// errCoder is what the WeChat client's API errors offer.
 type errCoder interface{ ErrCode() int }
 
-func defaultErrCode(err error) (int, bool) {
+// errCode reads WeChat's errcode from a send error.
+func errCode(err error) (int, bool) {
 	var c errCoder
 	if errors.As(err, &c) {
 		return c.ErrCode(), true
@@ -47,7 +47,7 @@ func defaultErrCode(err error) (int, bool) {
 }
 
 func (w *Worker) classify(err error) outcome {
-	if code, ok := w.errCode(err); ok {
+	if code, ok := errCode(err); ok {
 		if permanentCodes[code] {
 			return rejected
 		}

@@ -3,7 +3,6 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -83,14 +82,6 @@ func (f *fakeWeChat) sent() []templateSend {
 	return append([]templateSend(nil), f.sends...)
 }
 
-func weChatErrCode(err error) (int, bool) {
-	var e *wechat.APIError
-	if errors.As(err, &e) {
-		return e.Code, true
-	}
-	return 0, false
-}
-
 // The worker sends through the real wechat.Client to a fake WeChat on
 // loopback: the request is the template message WeChat expects, the msgid
 // is recorded, and errcodes are retried or not as they mean.
@@ -107,7 +98,7 @@ func TestWorkerThroughWeChatClient(t *testing.T) {
 		fake.reset()
 		e := newEnv(t, testTemplates)
 		p := queueRevocation(t, e, 0, "oOPENID-a")
-		w := e.worker(client, notify.Options{ErrCode: weChatErrCode})
+		w := e.worker(client, notify.Options{})
 		runOnce(t, w)
 		sends := fake.sent()
 		if len(sends) != 1 {
@@ -131,7 +122,7 @@ func TestWorkerThroughWeChatClient(t *testing.T) {
 		fake.reset(43004)
 		e := newEnv(t, testTemplates)
 		queueRevocation(t, e, 0, "oOPENID-b")
-		w := e.worker(client, notify.Options{ErrCode: weChatErrCode})
+		w := e.worker(client, notify.Options{})
 		runOnce(t, w)
 		e.clock.Add(24 * time.Hour)
 		runOnce(t, w)
@@ -144,7 +135,7 @@ func TestWorkerThroughWeChatClient(t *testing.T) {
 		fake.reset(-1)
 		e := newEnv(t, testTemplates)
 		queueRevocation(t, e, 0, "oOPENID-c")
-		w := e.worker(client, notify.Options{ErrCode: weChatErrCode})
+		w := e.worker(client, notify.Options{})
 		runOnce(t, w)
 		if r := e.rows(t)[0]; r.Status != model.OutboxPending || strings.Contains(r.LastError, "TOKEN") {
 			t.Fatalf("after errcode -1: %+v", r)

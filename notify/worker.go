@@ -48,11 +48,8 @@ type Options struct {
 	// ResendUnknown chooses at-least-once for the one ambiguous case, a send
 	// whose answer never came back (see Worker). Default false: at most once.
 	ResendUnknown bool
-	// ErrCode extracts WeChat's errcode from a send error; nil means errors
-	// implementing ErrCode() int.
-	ErrCode func(error) (code int, ok bool)
-	Logger  *slog.Logger
-	ID      string // names this worker in claims; default host-pid-random
+	Logger        *slog.Logger
+	ID            string // names this worker in claims; default host-pid-random
 }
 
 // Worker sends due outbox rows. Several workers, in one process or many,
@@ -104,9 +101,6 @@ func NewWorker(s Store, sender Sender, opt Options) *Worker {
 	if opt.Concurrency <= 0 {
 		opt.Concurrency = 4
 	}
-	if opt.ErrCode == nil {
-		opt.ErrCode = defaultErrCode
-	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -126,8 +120,6 @@ func workerID() string {
 	}
 	return id
 }
-
-func (w *Worker) errCode(err error) (int, bool) { return w.opt.ErrCode(err) }
 
 // Run sends until ctx is cancelled, then returns nil once the sends in
 // flight have been recorded.

@@ -29,6 +29,10 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("wechat %s: errcode %d: %s", e.API, e.Code, e.Msg)
 }
 
+// ErrCode is WeChat's errcode; the notification worker reads it to tell
+// permanent refusals from passing trouble.
+func (e *APIError) ErrCode() int { return e.Code }
+
 // tokenRejected are the errcodes of an access token WeChat no longer
 // accepts (invalid, malformed, expired): drop it and fetch another.
 func tokenRejected(code int) bool { return code == 40001 || code == 40014 || code == 42001 }

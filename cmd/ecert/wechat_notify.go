@@ -13,7 +13,6 @@ import (
 	"ecert/model"
 	"ecert/notify"
 	"ecert/store"
-	"ecert/wechat"
 )
 
 // cmdWeChatNotify is `ecert wechat notify`: queue an administrator's
@@ -192,16 +191,6 @@ func setupNotifications(a *app) error {
 // run it with Run(ctx), which returns after a graceful stop.
 func newNotifyWorker(a *app, sender notify.Sender) *notify.Worker {
 	return notify.NewWorker(store.NewOutbox(a.registry.DB()), sender, notify.Options{
-		Logger:  a.log,
-		ErrCode: weChatErrCode,
+		Logger: a.log,
 	})
-}
-
-// weChatErrCode reads WeChat's errcode from the API client's errors.
-func weChatErrCode(err error) (int, bool) {
-	var e *wechat.APIError
-	if errors.As(err, &e) {
-		return e.Code, true
-	}
-	return 0, false
 }
