@@ -302,3 +302,27 @@ func TestRedisError(t *testing.T) {
 		t.Fatalf("Allow with Redis down = %v, %v; want false and an error", ok, err)
 	}
 }
+
+// A window that keeps live counts never forgets one, even when a flood of
+// distinct keys reaches the bound; Count reads without adding.
+func TestWindowKeepLive(t *testing.T) {
+	c := &clock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	w := NewWindow(time.Hour, c.now, true)
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		w.Add(ctx, "guesser")
+	}
+	for i := 0; i < w.maxKeys+10; i++ {
+		w.Add(ctx, "flood-"+strconv.Itoa(i))
+	}
+	if n, _ := w.Count(ctx, "guesser"); n != 3 {
+		t.Fatalf("count after a flood = %d, want 3", n)
+	}
+	if n, _ := w.Count(ctx, "guesser"); n != 3 {
+		t.Fatalf("Count added: %d", n)
+	}
+	c.advance(time.Hour)
+	if n, _ := w.Count(ctx, "guesser"); n != 0 {
+		t.Fatalf("count after the window = %d, want 0", n)
+	}
+}

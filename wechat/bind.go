@@ -22,7 +22,7 @@ func (s *Server) bind(ctx context.Context, openID string, fields []string) (repl
 		return textReply(msg), nil
 	}
 	key := hashKey(openID)
-	n, err := s.failures.count(ctx, key)
+	n, err := s.failures.Count(ctx, key)
 	if err != nil {
 		return reply{}, fmt.Errorf("bind lockout: %w", err)
 	}
@@ -34,7 +34,7 @@ func (s *Server) bind(ctx context.Context, openID string, fields []string) (repl
 		return reply{}, err
 	}
 	if len(certs) != 1 || certs[0].IDNumber != id {
-		n, err := s.failures.add(ctx, key)
+		n, err := s.failures.Add(ctx, key)
 		if err != nil {
 			return reply{}, fmt.Errorf("bind lockout: %w", err)
 		}

@@ -77,11 +77,13 @@ const (
 
 // Server answers /wechat/callback. It is an http.Handler.
 type Server struct {
-	opts     Options
-	log      *slog.Logger
-	now      func() time.Time
-	dedup    dedup
-	failures failures
+	opts  Options
+	log   *slog.Logger
+	now   func() time.Time
+	dedup dedup
+	// failures counts failed binds per openid; live windows are never
+	// dropped, or guessing would reopen.
+	failures ratelimit.Counter
 	pool     *pool
 	crypt    *crypter // safe mode's, nil without an EncodingAESKey
 }
@@ -129,10 +131,10 @@ func NewServer(o Options) (*Server, error) {
 	s := &Server{opts: o, log: o.Logger, now: o.Now, crypt: crypt}
 	if o.Redis != nil {
 		s.dedup = &redisDedup{rdb: o.Redis, prefix: o.RedisPrefix, ttl: dedupTTL, poll: 25 * time.Millisecond}
-		s.failures = &redisFailures{rdb: o.Redis, prefix: o.RedisPrefix + "bindfail:", window: bindWindow}
+		s.failures = ratelimit.NewRedisWindow(o.Redis, o.RedisPrefix+"bindfail:", bindWindow)
 	} else {
 		s.dedup = newMemDedup(dedupTTL, dedupMaxEntries, o.Now)
-		s.failures = newMemFailures(bindWindow, o.Now)
+		s.failures = ratelimit.NewWindow(bindWindow, o.Now, true)
 	}
 	s.pool = newPool(o.Workers, o.Queue, backgroundLimit, o.Logger)
 	return s, nil
