@@ -61,15 +61,6 @@ func (r *Registry) BindingFor(ctx context.Context, openID string) (*model.Bindin
 	return &b, nil
 }
 
-// OpenIDsFor lists the openids bound to the holder with this 身份证号, for
-// notifications; empty when nobody is bound.
-func (r *Registry) OpenIDsFor(ctx context.Context, idNumber string) ([]string, error) {
-	var ids []string
-	err := r.read.WithContext(ctx).Model(&model.Binding{}).Where("id_number = ?", idNumber).
-		Order("id").Pluck("open_id", &ids).Error
-	return ids, translate(err, "bindings of holder")
-}
-
 // CertificatesOf returns every certificate of the holder with this
 // 身份证号, newest first. It goes by 身份证号 alone because a binding is to
 // the person: a later 姓名 change (变更) keeps the person's certificates.

@@ -192,10 +192,10 @@ func TestBindUnbindAndDownload(t *testing.T) {
 	// Binding to another holder replaces the first.
 	r = e.text(alice, "绑定 李彧 410105198512030116 "+cs[2].CertNo)
 	mustContain(t, r.Content, "绑定成功", "原来绑定", "李彧")
-	if ids, _ := e.registry.OpenIDsFor(ctx, holder.IDNumber); len(ids) != 0 {
+	if ids := e.boundTo(holder.IDNumber); len(ids) != 0 {
 		t.Fatalf("old holder still bound to %v", ids)
 	}
-	if ids, _ := e.registry.OpenIDsFor(ctx, other.IDNumber); len(ids) != 1 || ids[0] != alice {
+	if ids := e.boundTo(other.IDNumber); len(ids) != 1 || ids[0] != alice {
 		t.Fatalf("new holder bound to %v", ids)
 	}
 

@@ -322,3 +322,13 @@ var other = model.IssueRequest{
 	OrgName: "洛阳建筑职业培训学校", Source: model.SourceElectronic,
 	IssuedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, model.ChinaZone), Row: 4,
 }
+
+// boundTo lists the openids bound to a holder, as notifications find them.
+func (e *env) boundTo(idNumber string) []string {
+	e.t.Helper()
+	m, err := store.NewOutbox(e.db.DB).BoundOpenIDs(e.db.DB, []string{idNumber})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return m[idNumber]
+}

@@ -63,7 +63,7 @@ func TestTwoInstancesAgree(t *testing.T) {
 	if ra.Raw != rb.Raw || !strings.Contains(ra.Content, "绑定成功") {
 		t.Fatalf("bind retry:\nB %s\nA %s", rb.Raw, ra.Raw)
 	}
-	if ids, _ := a.registry.OpenIDsFor(context.Background(), holder.IDNumber); len(ids) != 1 {
+	if ids := a.boundTo(holder.IDNumber); len(ids) != 1 {
 		t.Fatalf("bindings %v", ids)
 	}
 	// Each instance sees the other's binding.
