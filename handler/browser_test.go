@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"ecert/model"
+
+	"ecert/internal/testenv"
 )
 
 // TestVerifyPageInPhoneBrowser loads the verification page in headless
@@ -19,13 +21,7 @@ import (
 // banner a verifier sees first must be green for a valid certificate and
 // red once it is revoked.
 func TestVerifyPageInPhoneBrowser(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium missing (make test installs it)")
-		}
-		t.Skip("chromium not installed")
-	}
+	chromium := testenv.Tool(t, "chromium")
 	e := newEnv(t, 100)
 	c := e.issue(holder)[0]
 	srv := httptest.NewServer(e.router)

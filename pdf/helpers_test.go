@@ -1,11 +1,12 @@
 package pdf
 
 import (
-	"fmt"
 	"os"
 	"sync"
 	"testing"
 	"time"
+
+	"ecert/internal/testenv"
 )
 
 var (
@@ -28,21 +29,9 @@ func testRenderer(t testing.TB) *Renderer {
 		shared, sharedErr = NewRenderer(DefaultFontPaths())
 	})
 	if sharedErr != nil {
-		unavailable(t, "fonts unavailable: %v", sharedErr)
+		testenv.Unavailable(t, "fonts unavailable: %v", sharedErr)
 	}
 	return shared
-}
-
-// unavailable skips the test when something it needs is absent on a
-// developer machine but fails it on CI, where a silently skipped check
-// would be a false green.
-func unavailable(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (required when CI=true)")
-	}
-	t.Skip(msg)
 }
 
 // render renders c with the shared Renderer, failing the test on error.

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"ecert/internal/testenv"
 )
 
 // needTool returns the path of an external checker (see unavailable).
@@ -18,7 +20,7 @@ func needTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		unavailable(t, "%s not installed", name)
+		testenv.Unavailable(t, "%s not installed", name)
 	}
 	return p
 }

@@ -19,6 +19,8 @@ import (
 
 	"ecert/internal/wxcrypt"
 	"ecert/store/storetest"
+
+	"ecert/internal/testenv"
 )
 
 // These tests run the real binary as an operator would: import a roster,
@@ -291,14 +293,8 @@ func httpGet(t *testing.T, u string, want int) string {
 // scanQR renders the PDF at 150 dpi and reads the QR as a phone would.
 func scanQR(t *testing.T, pdfPath string) string {
 	t.Helper()
-	for _, tool := range []string{"pdftoppm", "zbarimg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s missing (make test installs it)", tool)
-			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testenv.Tool(t, "pdftoppm")
+	testenv.Tool(t, "zbarimg")
 	png := strings.TrimSuffix(pdfPath, ".pdf")
 	if out, err := exec.Command("pdftoppm", "-r", "150", "-png", "-singlefile", pdfPath, png).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v %s", err, out)
