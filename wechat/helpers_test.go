@@ -1,7 +1,6 @@
 package wechat_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/xml"
@@ -12,15 +11,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"ecert/document"
 	"ecert/handler"
+	"ecert/internal/fixture"
 	"ecert/model"
-	"ecert/pdf"
 	"ecert/ratelimit"
 	"ecert/store"
 	"ecert/store/storetest"
@@ -39,42 +37,16 @@ const (
 // testAESKey is a fixed EncodingAESKey: 32 bytes, base64 without "=".
 var testAESKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdefghijklmnopqrstuv"))[:43]
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-func testKey() []byte { return []byte("0123456789abcdef0123456789abcdef") }
+// Shared with the handler tests (ecert/internal/fixture).
+type clock = fixture.Clock
 
 var (
-	rendererOnce sync.Once
-	renderer     *pdf.Renderer
-	rendererErr  error
+	testKey        = fixture.SigningKey
+	sharedRenderer = fixture.Renderer
+	holder         = fixture.Holder
+	holderSecond   = fixture.HolderSecond
+	other          = fixture.Other
 )
-
-func sharedRenderer(t testing.TB) *pdf.Renderer {
-	rendererOnce.Do(func() { renderer, rendererErr = pdf.NewRenderer(pdf.DefaultFontPaths()) })
-	if rendererErr != nil {
-		t.Fatalf("fonts: %v", rendererErr)
-	}
-	return renderer
-}
-
-// syncBuffer collects log output from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // env is the real router with a WeChat server over a real registry.
 type env struct {
@@ -85,7 +57,7 @@ type env struct {
 	clock    *clock
 	router   http.Handler
 	server   *wechat.Server
-	logs     *syncBuffer
+	logs     *fixture.LogBuffer
 	aesKey   string // "" for plain mode
 	nextID   atomic.Int64
 }
@@ -106,12 +78,12 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 
 func newEnvOn(t testing.TB, db *storetest.DB, reg *store.Registry, opts ...envOption) *env {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, model.ChinaZone)}
+	clk := fixture.NewClock()
 	signer, err := token.NewSigner(testKey(), clk.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, registry: reg, signer: signer, clock: clk, logs: &syncBuffer{}}
+	e := &env{t: t, db: db, registry: reg, signer: signer, clock: clk, logs: &fixture.LogBuffer{}}
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	o := wechat.Options{
 		AppID: wxAppID, Token: wxToken, EncodingAESKey: testAESKey, PublicURL: publicURL,
@@ -148,20 +120,7 @@ func newEnvOn(t testing.TB, db *storetest.DB, reg *store.Registry, opts ...envOp
 // issue puts certificates in the registry the way an import does.
 func (e *env) issue(people ...model.IssueRequest) []model.Certificate {
 	e.t.Helper()
-	ctx := context.Background()
-	rep, err := e.registry.Issue(ctx, people, nil, "test")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var out []model.Certificate
-	for _, is := range rep.Issued {
-		c, err := e.registry.FindByNo(ctx, is.CertNo)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		out = append(out, *c)
-	}
-	return out
+	return fixture.Issue(e.t, e.registry, people...)
 }
 
 // Messages as WeChat sends them.
@@ -305,23 +264,6 @@ func (e *env) get(link string) *httptest.ResponseRecorder {
 }
 
 // People.
-var holder = model.IssueRequest{
-	Name: "王玥", Sex: "女", IDNumber: "410102199001010127", Occupation: "砌筑工", Level: 4,
-	OrgName: "河南省建设培训中心", Employer: "郑州一建", Source: model.SourceElectronic,
-	IssuedOn: time.Date(2026, 3, 1, 0, 0, 0, 0, model.ChinaZone), Row: 2,
-}
-
-var holderSecond = model.IssueRequest{
-	Name: "王玥", Sex: "女", IDNumber: "410102199001010127", Occupation: "钢筋工", Level: 3,
-	OrgName: "河南省建设培训中心", Source: model.SourceElectronic,
-	IssuedOn: time.Date(2026, 4, 1, 0, 0, 0, 0, model.ChinaZone), Row: 3,
-}
-
-var other = model.IssueRequest{
-	Name: "李彧", Sex: "男", IDNumber: "410105198512030116", Occupation: "钢筋工", Level: 5,
-	OrgName: "洛阳建筑职业培训学校", Source: model.SourceElectronic,
-	IssuedOn: time.Date(2026, 3, 2, 0, 0, 0, 0, model.ChinaZone), Row: 4,
-}
 
 // boundTo lists the openids bound to a holder, as notifications find them.
 func (e *env) boundTo(idNumber string) []string {

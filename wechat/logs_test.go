@@ -9,6 +9,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"ecert/internal/fixture"
 	"ecert/model"
 	"ecert/wechat"
 )
@@ -24,7 +25,7 @@ func (failingRegistry) FindByNameAndID(context.Context, string, string) ([]model
 // neither ours (slog) nor the SDK's (logrus) — even when something else in
 // the process switched logrus to debug, as the SDK's root package does.
 func TestLogsCarryNoPersonalData(t *testing.T) {
-	var sdk syncBuffer
+	var sdk fixture.LogBuffer
 	oldOut, oldLevel := logrus.StandardLogger().Out, logrus.GetLevel()
 	logrus.SetOutput(&sdk)
 	logrus.SetLevel(logrus.DebugLevel)
