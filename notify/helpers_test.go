@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ecert/config"
+	"ecert/internal/fixture"
 	"ecert/model"
 	"ecert/notify"
 	"ecert/store"
@@ -15,16 +16,9 @@ import (
 )
 
 // clock is the tests' time: the database's NowFunc and the worker read it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = fixture.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+func newClock() *clock { return fixture.ClockAt(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)) }
 
 // apiError stands in for wechat.APIError: an errcode WeChat answered with.
 type apiError struct{ code int }

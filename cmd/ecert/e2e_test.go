@@ -236,6 +236,12 @@ func TestOperatorJourney(t *testing.T) {
 	}
 
 	// SIGTERM drains and exits cleanly.
+	stopServer(t, srv)
+}
+
+// stopServer sends SIGTERM and expects a clean exit within 20 s.
+func stopServer(t *testing.T, srv *exec.Cmd) {
+	t.Helper()
 	srv.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- srv.Wait() }()
@@ -348,16 +354,5 @@ func TestServeWithWeChatConfigured(t *testing.T) {
 	if resp, err := http.Get(s.base + "/wechat/callback?" + q.Encode()); err != nil || resp.StatusCode == 200 {
 		t.Fatalf("a bad signature was answered: %v %v", resp, err)
 	}
-	srv.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- srv.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		srv.Process.Kill()
-		t.Fatal("server with WeChat parts did not stop on SIGTERM")
-	}
+	stopServer(t, srv)
 }
