@@ -37,6 +37,13 @@ type Server struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For is believed
 	// when rate limiting by client IP; empty means use the peer address.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// MaxInFlight is how many requests may use the database at once; the
+	// rest queue first come, first served. It also sizes the database
+	// pools, so a request that got in never waits for a connection.
+	MaxInFlight int `yaml:"max_in_flight"`
+	// QueueTimeout is how long a request may wait for its turn before it
+	// gets 503 系统繁忙 (WeChat's callback must be answered within 5 s).
+	QueueTimeout time.Duration `yaml:"queue_timeout"`
 }
 
 type Database struct {
@@ -108,7 +115,8 @@ type Log struct {
 // Default is the embedded configuration: SQLite under data/, in-process caches.
 func Default() Config {
 	return Config{
-		Server:   Server{Addr: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", ShutdownTimeout: 15 * time.Second},
+		Server: Server{Addr: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", ShutdownTimeout: 15 * time.Second,
+			MaxInFlight: 32, QueueTimeout: 3 * time.Second},
 		Database: Database{Driver: "sqlite", DSN: "data/ecert.db"},
 		WeChat: WeChat{
 			APIBase: "https://api.weixin.qq.com",
@@ -171,6 +179,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.ShutdownTimeout <= 0 {
 		bad("server.shutdown_timeout", "must be positive")
+	}
+	if c.Server.MaxInFlight < 1 || c.Server.MaxInFlight > 1024 {
+		bad("server.max_in_flight", "want 1 to 1024, got %d", c.Server.MaxInFlight)
+	}
+	if c.Server.QueueTimeout <= 0 || c.Server.QueueTimeout > 4*time.Second {
+		bad("server.queue_timeout", "want more than 0 and at most 4s (WeChat waits 5 s for an answer), got %s", c.Server.QueueTimeout)
 	}
 	switch c.Database.Driver {
 	case "sqlite", "mysql":

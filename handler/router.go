@@ -44,6 +44,11 @@ type Deps struct {
 	TrustedProxies []string
 	// WeChat, when set, serves /wechat/callback.
 	WeChat http.Handler
+	// MaxInFlight bounds the requests that reach the database at once; the
+	// rest wait first come, first served for up to QueueTimeout, then get
+	// 503. Zero means 32 and 3 s.
+	MaxInFlight  int
+	QueueTimeout time.Duration
 }
 
 type server struct {
@@ -59,6 +64,12 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.MaxInFlight <= 0 {
+		d.MaxInFlight = 32
+	}
+	if d.QueueTimeout <= 0 {
+		d.QueueTimeout = 3 * time.Second
 	}
 	if d.Registry == nil || d.Signer == nil || d.Limiter == nil || d.Documents == nil {
 		return nil, errors.New("handler: Registry, Documents, Signer and Limiter are required")
@@ -76,14 +87,17 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	}
 	r.Use(s.recoverer(), s.accessLog(), securityHeaders())
 
+	// The health check stays outside the queue: a load balancer asking
+	// whether the process is alive must not wait behind the traffic.
 	r.GET("/healthz", s.healthz)
-	r.GET("/v/:token", s.verify)
-	r.GET("/query", s.query)
-	r.GET("/download/:token", s.download)
+	queued := r.Group("/", newAdmission(d.MaxInFlight, d.QueueTimeout).gate(s))
+	queued.GET("/v/:token", s.verify)
+	queued.GET("/query", s.query)
+	queued.GET("/download/:token", s.download)
 	if d.WeChat != nil {
 		h := gin.WrapH(d.WeChat)
-		r.GET("/wechat/callback", h)
-		r.POST("/wechat/callback", h)
+		queued.GET("/wechat/callback", h)
+		queued.POST("/wechat/callback", h)
 	}
 	r.NoRoute(func(c *gin.Context) { s.notFound(c) })
 	return r, nil

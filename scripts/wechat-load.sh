@@ -20,6 +20,8 @@
 #                              deployed: one access-log line per request)
 #   LOAD_ECERT_BIN             an ecert binary to run instead of building one
 #                              (an A/B comparison of two builds)
+#   LOAD_SERVER_LOG            copy the server's log to this file at the end
+#                              (its access log has each request's time inside)
 #   LOAD_CPUS                  pin the server and loadgen to disjoint CPU
 #                              sets, e.g. "0:1" (server on 0, loadgen on 1);
 #                              unset: both share every core
@@ -51,6 +53,7 @@ cleanup() {
   if [[ -n "$schema" ]]; then
     mysql_admin -e "DROP DATABASE IF EXISTS \`$schema\`" || echo "could not drop schema $schema" >&2
   fi
+  if [[ -n "${LOAD_SERVER_LOG:-}" && -f "$tmp/server.log" ]]; then cp "$tmp/server.log" "$LOAD_SERVER_LOG"; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT

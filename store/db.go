@@ -27,6 +27,10 @@ type Options struct {
 	DSN    string // SQLite file path, or a MySQL DSN
 	// Now is GORM's clock, injected so tests control time. Nil means time.Now.
 	Now func() time.Time
+	// PoolSize is the most connections a MySQL pool opens (at least 32),
+	// kept open between bursts so a burst neither reconnects nor prepares
+	// its statements again. Main sets it to server.max_in_flight.
+	PoolSize int
 	// LogSQL prints every statement; only for debugging, never by default,
 	// because statements carry ID numbers.
 	LogSQL bool
@@ -67,8 +71,9 @@ func Open(opts Options) (*gorm.DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(8)
+		conns := max(32, opts.PoolSize)
+		sqlDB.SetMaxOpenConns(conns)
+		sqlDB.SetMaxIdleConns(conns)
 		// Under MySQL's default wait_timeout (8 h) and typical proxies' idle
 		// cut-offs, so the pool never hands out a connection the server closed.
 		sqlDB.SetConnMaxLifetime(3 * time.Minute)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime"
 	"time"
 
 	"ecert/config"
@@ -38,7 +37,7 @@ func openApp(fs *flag.FlagSet, configPath string, stderr io.Writer, n needs) (*a
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: newLogger(cfg.Log.Level, stderr)}
-	dbOpts := store.Options{Driver: cfg.Database.Driver, DSN: cfg.Database.DSN}
+	dbOpts := store.Options{Driver: cfg.Database.Driver, DSN: cfg.Database.DSN, PoolSize: cfg.Server.MaxInFlight}
 	db, err := store.Open(dbOpts)
 	if err != nil {
 		return nil, err
@@ -56,9 +55,9 @@ func openApp(fs *flag.FlagSet, configPath string, stderr io.Writer, n needs) (*a
 	}
 	a.registry = store.NewRegistry(db)
 	if cfg.Database.Driver == "sqlite" {
-		// Lookups on their own read-only connections, one per core, beside
-		// the single writer.
-		reader, err := store.OpenSQLiteReader(dbOpts, max(2, runtime.NumCPU()))
+		// Lookups on their own read-only connections beside the single
+		// writer, one for every request the router lets in at once.
+		reader, err := store.OpenSQLiteReader(dbOpts, cfg.Server.MaxInFlight)
 		if err != nil {
 			a.close()
 			return nil, err

@@ -95,6 +95,8 @@ func serve(a *app) error {
 		Logger:         a.log,
 		TrustedProxies: cfg.Server.TrustedProxies,
 		WeChat:         wxHandler,
+		MaxInFlight:    cfg.Server.MaxInFlight,
+		QueueTimeout:   cfg.Server.QueueTimeout,
 	})
 	if err != nil {
 		return err
