@@ -14,6 +14,7 @@ import (
 type Registry struct {
 	db    *gorm.DB
 	read  *gorm.DB // the pool public lookups use; db unless UseReader set one
+	look  *lookups // the hot lookups' prepared statements on read
 	hooks []EventHook
 }
 
@@ -35,13 +36,13 @@ func (r *Registry) runHooks(tx *gorm.DB, certs []model.Certificate, events []mod
 }
 
 // NewRegistry wraps an opened, migrated database.
-func NewRegistry(db *gorm.DB) *Registry { return &Registry{db: db, read: db} }
+func NewRegistry(db *gorm.DB) *Registry { return &Registry{db: db, read: db, look: newLookups(db)} }
 
 // UseReader sends the public lookups (queries, verification, bindings) to
 // a separate read-only pool. With SQLite that lets them run in parallel
 // beside the single writer connection, as WAL allows; they see every
 // committed write at once.
-func (r *Registry) UseReader(read *gorm.DB) { r.read = read }
+func (r *Registry) UseReader(read *gorm.DB) { r.read, r.look = read, newLookups(read) }
 
 // DB exposes the handle for health checks and tests.
 func (r *Registry) DB() *gorm.DB { return r.db }
@@ -51,12 +52,14 @@ func (r *Registry) Ping(ctx context.Context) error { return Ping(ctx, r.db) }
 
 // FindByNo returns the certificate with this 证书编号.
 func (r *Registry) FindByNo(ctx context.Context, certNo string) (*model.Certificate, error) {
-	var c model.Certificate
-	err := r.read.WithContext(ctx).Where("cert_no = ?", certNo).Take(&c).Error
+	cs, err := r.look.certificates(ctx, sqlCertByNo, certNo)
+	if err == nil && len(cs) == 0 {
+		err = gorm.ErrRecordNotFound
+	}
 	if err != nil {
 		return nil, translate(err, "certificate "+certNo)
 	}
-	return &c, nil
+	return &cs[0], nil
 }
 
 // FindByID returns the certificate with this primary key.
@@ -70,16 +73,13 @@ func (r *Registry) FindByID(ctx context.Context, id uint64) (*model.Certificate,
 
 // FindByNameAndNo is the public query by 证书编号 + 姓名: both must match.
 func (r *Registry) FindByNameAndNo(ctx context.Context, name, certNo string) ([]model.Certificate, error) {
-	var cs []model.Certificate
-	err := r.read.WithContext(ctx).Where("cert_no = ? AND name = ?", certNo, name).Find(&cs).Error
+	cs, err := r.look.certificates(ctx, sqlCertByNameAndNo, certNo, name)
 	return cs, translate(err, "query by number")
 }
 
 // FindByNameAndID is the public query by 姓名 + 身份证号, newest first.
 func (r *Registry) FindByNameAndID(ctx context.Context, name, idNumber string) ([]model.Certificate, error) {
-	var cs []model.Certificate
-	err := r.read.WithContext(ctx).Where("id_number = ? AND name = ?", idNumber, name).
-		Order("issued_on DESC, id DESC").Find(&cs).Error
+	cs, err := r.look.certificates(ctx, sqlCertByNameAndID, idNumber, name)
 	return cs, translate(err, "query by id number")
 }
 
