@@ -39,7 +39,9 @@ type Server struct {
 	TrustedProxies []string `yaml:"trusted_proxies"`
 	// MaxInFlight is how many requests may use the database at once; the
 	// rest queue first come, first served. It also sizes the database
-	// pools, so a request that got in never waits for a connection.
+	// pools, so a request that got in never waits for a connection. 0 picks
+	// by driver: twice the cores for SQLite, whose work is all CPU in this
+	// process, and 16 for MySQL, where a request also waits on the network.
 	MaxInFlight int `yaml:"max_in_flight"`
 	// QueueTimeout is how long a request may wait for its turn before it
 	// gets 503 系统繁忙 (WeChat's callback must be answered within 5 s).
@@ -116,7 +118,7 @@ type Log struct {
 func Default() Config {
 	return Config{
 		Server: Server{Addr: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", ShutdownTimeout: 15 * time.Second,
-			MaxInFlight: 32, QueueTimeout: 3 * time.Second},
+			QueueTimeout: 3 * time.Second},
 		Database: Database{Driver: "sqlite", DSN: "data/ecert.db"},
 		WeChat: WeChat{
 			APIBase: "https://api.weixin.qq.com",
@@ -180,8 +182,8 @@ func (c *Config) Validate() error {
 	if c.Server.ShutdownTimeout <= 0 {
 		bad("server.shutdown_timeout", "must be positive")
 	}
-	if c.Server.MaxInFlight < 1 || c.Server.MaxInFlight > 1024 {
-		bad("server.max_in_flight", "want 1 to 1024, got %d", c.Server.MaxInFlight)
+	if c.Server.MaxInFlight < 0 || c.Server.MaxInFlight > 1024 {
+		bad("server.max_in_flight", "want 0 (by driver) to 1024, got %d", c.Server.MaxInFlight)
 	}
 	if c.Server.QueueTimeout <= 0 || c.Server.QueueTimeout > 4*time.Second {
 		bad("server.queue_timeout", "want more than 0 and at most 4s (WeChat waits 5 s for an answer), got %s", c.Server.QueueTimeout)
