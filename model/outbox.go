@@ -91,3 +91,16 @@ func BatchDedupKey(batch, openID string) string {
 	h := sha256.Sum256([]byte(batch))
 	return "batch:" + hex.EncodeToString(h[:12]) + ":" + openID
 }
+
+// EarlyFinish is a TEMPLATESENDJOBFINISH that arrived before its msgid was
+// recorded: WeChat can report on a message before the worker that sent it
+// has written the msgid down. The worker applies and deletes it when it
+// records that msgid.
+type EarlyFinish struct {
+	MsgID     int64     `gorm:"column:msg_id;primaryKey;autoIncrement:false"`
+	Status    string    `gorm:"size:64;not null"`
+	CreatedAt time.Time // when it arrived
+}
+
+// TableName keeps the table name readable in SQL consoles.
+func (EarlyFinish) TableName() string { return "outbox_early_finish" }

@@ -314,9 +314,9 @@ func FinishHook(f Finisher, log *slog.Logger) func(ctx context.Context, msgID in
 		case err != nil:
 			log.Error("record TEMPLATESENDJOBFINISH", "msgid", msgID, "err", err)
 		case !found:
-			// Not ours (sent by another system on the account) or its msgid
-			// was never recorded; either way there is nothing to update.
-			log.Debug("TEMPLATESENDJOBFINISH for an unknown msgid", "msgid", msgID)
+			// Not recorded yet (kept for the worker to apply when it records
+			// the msgid) or not ours (sent by another system on the account).
+			log.Debug("TEMPLATESENDJOBFINISH before its msgid was recorded; kept", "msgid", msgID)
 		default:
 			log.Info("template message finished", "msgid", msgID, "status", status)
 		}

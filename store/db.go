@@ -200,7 +200,7 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 
 // Models lists every table, in dependency order.
 func Models() []any {
-	return []any{&model.Organization{}, &serial{}, &model.Certificate{}, &model.Event{}, &model.Outbox{}, &model.Binding{}}
+	return []any{&model.Organization{}, &serial{}, &model.Certificate{}, &model.Event{}, &model.Outbox{}, &model.EarlyFinish{}, &model.Binding{}}
 }
 
 // Ping checks the database answers, for /healthz.

@@ -113,30 +113,52 @@ func (o *Outbox) Claim(ctx context.Context, id uint64, worker string, now time.T
 // MarkSent records WeChat's msgid. It is the first write after the send
 // returns, so the window in which a sent message is not known as sent is
 // one UPDATE long.
+//
+// A TEMPLATESENDJOBFINISH for this msgid that came before it is applied in
+// the same transaction. Finish's UPDATE by msg_id and this UPDATE setting it
+// lock the same index entry on MySQL, and SQLite runs one writer at a time,
+// so whichever commits second sees the other's write.
 func (o *Outbox) MarkSent(ctx context.Context, id uint64, worker string, msgID int64, now time.Time) error {
 	t := dbTime(now)
-	return o.finishClaim(ctx, id, worker, map[string]any{
-		"status": model.OutboxSent, "msg_id": msgID, "sent_at": t, "last_error": "",
+	return o.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := finishClaim(tx, id, worker, map[string]any{
+			"status": model.OutboxSent, "msg_id": msgID, "sent_at": t, "last_error": "",
+		})
+		if err != nil {
+			return err
+		}
+		var early []model.EarlyFinish
+		if err := tx.Where("msg_id = ?", msgID).Limit(1).Find(&early).Error; err != nil {
+			return translate(err, "early template send result")
+		}
+		if len(early) == 0 {
+			return nil
+		}
+		if err := tx.Model(&model.Outbox{}).Where("id = ?", id).
+			Updates(finishedColumns(early[0].Status)).Error; err != nil {
+			return translate(err, "record early template send result")
+		}
+		return translate(tx.Delete(&early[0]).Error, "drop early template send result")
 	})
 }
 
 // MarkRetry puts the row back to pending, due at next.
 func (o *Outbox) MarkRetry(ctx context.Context, id uint64, worker string, next time.Time, lastErr string) error {
-	return o.finishClaim(ctx, id, worker, map[string]any{
+	return finishClaim(o.db.WithContext(ctx), id, worker, map[string]any{
 		"status": model.OutboxPending, "next_attempt_at": dbTime(next), "last_error": clip(lastErr),
 	})
 }
 
 // MarkDone ends the row's sending for good with status failed or unknown.
 func (o *Outbox) MarkDone(ctx context.Context, id uint64, worker string, status model.OutboxStatus, lastErr string) error {
-	return o.finishClaim(ctx, id, worker, map[string]any{"status": status, "last_error": clip(lastErr)})
+	return finishClaim(o.db.WithContext(ctx), id, worker, map[string]any{"status": status, "last_error": clip(lastErr)})
 }
 
 // finishClaim updates a row only while worker still holds its claim, so a
 // worker that lost its lease cannot overwrite the next holder's outcome.
-func (o *Outbox) finishClaim(ctx context.Context, id uint64, worker string, set map[string]any) error {
+func finishClaim(db *gorm.DB, id uint64, worker string, set map[string]any) error {
 	set["claimed_by"], set["claim_until"] = "", nil
-	res := o.db.WithContext(ctx).Model(&model.Outbox{}).
+	res := db.Model(&model.Outbox{}).
 		Where("id = ? AND status = ? AND claimed_by = ?", id, model.OutboxSending, worker).
 		Updates(set)
 	if res.Error != nil {
@@ -170,19 +192,32 @@ func (o *Outbox) ReclaimStale(ctx context.Context, now time.Time, resend bool) (
 
 // Finish records TEMPLATESENDJOBFINISH: WeChat's final word on the message
 // with this msgid ("success", "failed:user block", "failed: system failed").
-// It reports whether a row had that msgid.
+// It reports whether a row had that msgid. A report on a msgid no row has
+// yet is kept, for MarkSent to apply when the worker records it.
 func (o *Outbox) Finish(ctx context.Context, msgID int64, status string) (bool, error) {
 	if msgID == 0 {
 		return false, nil
 	}
+	matched := false
+	err := o.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&model.Outbox{}).Where("msg_id = ?", msgID).Updates(finishedColumns(status))
+		if res.Error != nil || res.RowsAffected > 0 {
+			matched = res.RowsAffected > 0
+			return res.Error
+		}
+		early := model.EarlyFinish{MsgID: msgID, Status: clip64(status)}
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&early).Error
+	})
+	return matched, translate(err, "record template send result")
+}
+
+// finishedColumns are the outbox columns a TEMPLATESENDJOBFINISH status sets.
+func finishedColumns(status string) map[string]any {
 	st := model.OutboxFinishedFailed
 	if status == "success" {
 		st = model.OutboxFinishedSuccess
 	}
-	res := o.db.WithContext(ctx).Model(&model.Outbox{}).
-		Where("msg_id = ?", msgID).
-		Updates(map[string]any{"status": st, "final_status": clip64(status)})
-	return res.RowsAffected > 0, translate(res.Error, "record template send result")
+	return map[string]any{"status": st, "final_status": clip64(status)}
 }
 
 // dbTime is the form every scheduling instant is stored and compared in:

@@ -225,6 +225,38 @@ func TestOutboxFinish(t *testing.T) {
 	}
 }
 
+// WeChat's report can arrive before the worker has written the msgid down:
+// it is kept and applied when MarkSent records that msgid, once.
+func TestOutboxFinishBeforeMsgIDRecorded(t *testing.T) {
+	ob, db := newOutbox(t)
+	ctx := context.Background()
+	rows := []model.Outbox{outboxRow("early", "o1", t0), outboxRow("plain", "o2", t0)}
+	enqueueClaimed(t, ob, "w", rows)
+	if ok, err := ob.Finish(ctx, 2000, "failed:user block"); ok || err != nil {
+		t.Fatalf("finish before the msgid is recorded = %v, %v; want kept, not matched", ok, err)
+	}
+	// WeChat repeats itself: a second report of the same msgid is harmless.
+	if ok, err := ob.Finish(ctx, 2000, "failed:user block"); ok || err != nil {
+		t.Fatalf("repeated early finish = %v, %v", ok, err)
+	}
+	if err := ob.MarkSent(ctx, rows[0].ID, "w", 2000, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.MarkSent(ctx, rows[1].ID, "w", 2001, t0); err != nil {
+		t.Fatal(err)
+	}
+	if r := rowByID(t, db, rows[0].ID); r.Status != model.OutboxFinishedFailed || r.FinalStatus != "failed:user block" || r.MsgID != 2000 {
+		t.Errorf("row with the early report = %s %q msgid %d", r.Status, r.FinalStatus, r.MsgID)
+	}
+	if r := rowByID(t, db, rows[1].ID); r.Status != model.OutboxSent || r.FinalStatus != "" {
+		t.Errorf("row without a report = %s %q", r.Status, r.FinalStatus)
+	}
+	var kept int64
+	if err := db.Model(&model.EarlyFinish{}).Count(&kept).Error; err != nil || kept != 0 {
+		t.Errorf("early reports left after they were applied: %d (%v)", kept, err)
+	}
+}
+
 // A due instant finer than the stored millisecond, in any zone, is due at
 // that millisecond: Enqueue stores it in the form Due compares.
 func TestOutboxEnqueueStoresDueInstantAsCompared(t *testing.T) {
