@@ -64,7 +64,7 @@ func (o *Outbox) Enqueue(tx *gorm.DB, rows []model.Outbox) (int, error) {
 // EnqueueBatch inserts rows in one transaction of its own.
 func (o *Outbox) EnqueueBatch(ctx context.Context, rows []model.Outbox) (int, error) {
 	var queued int
-	err := o.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := transaction(ctx, o.db, func(tx *gorm.DB) error {
 		var err error
 		queued, err = o.Enqueue(tx, rows)
 		return err
@@ -120,7 +120,7 @@ func (o *Outbox) Claim(ctx context.Context, id uint64, worker string, now time.T
 // so whichever commits second sees the other's write.
 func (o *Outbox) MarkSent(ctx context.Context, id uint64, worker string, msgID int64, now time.Time) error {
 	t := dbTime(now)
-	return o.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return transaction(ctx, o.db, func(tx *gorm.DB) error {
 		err := finishClaim(tx, id, worker, map[string]any{
 			"status": model.OutboxSent, "msg_id": msgID, "sent_at": t, "last_error": "",
 		})
@@ -199,7 +199,7 @@ func (o *Outbox) Finish(ctx context.Context, msgID int64, status string) (bool, 
 		return false, nil
 	}
 	matched := false
-	err := o.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := transaction(ctx, o.db, func(tx *gorm.DB) error {
 		res := tx.Model(&model.Outbox{}).Where("msg_id = ?", msgID).Updates(finishedColumns(status))
 		if res.Error != nil || res.RowsAffected > 0 {
 			matched = res.RowsAffected > 0

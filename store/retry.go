@@ -15,7 +15,7 @@ import (
 func (r *Registry) retry(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		err = r.db.WithContext(ctx).Transaction(fn)
+		err = transaction(ctx, r.db, fn)
 		if !retryable(err) {
 			return err
 		}

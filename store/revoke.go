@@ -18,7 +18,7 @@ func (r *Registry) Revoke(ctx context.Context, certNo string, reason model.Revok
 		return nil, fmt.Errorf("revocation reason %q: %w", reason, model.ErrInvalid)
 	}
 	var out model.Certificate
-	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := transaction(ctx, r.db, func(tx *gorm.DB) error {
 		var c model.Certificate
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("cert_no = ?", certNo).Take(&c).Error
 		if err != nil {
