@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	gomysql "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
@@ -45,7 +44,7 @@ func Open(opts Options) (*gorm.DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		db, err := gorm.Open(sqlite.Open(dsn), gcfg)
+		db, err := openSQLite(dsn, gcfg)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", opts.DSN, err)
 		}
@@ -121,7 +120,7 @@ func OpenSQLiteReader(opts Options, conns int) (*gorm.DB, error) {
 		return nil, err
 	}
 	dsn += "&_pragma=query_only(1)"
-	db, err := gorm.Open(sqlite.Open(dsn), gormConfig(opts))
+	db, err := openSQLite(dsn, gormConfig(opts))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite read pool %s: %w", opts.DSN, err)
 	}
@@ -159,11 +158,16 @@ func sqliteDSN(path string) (string, error) {
 	// BEGIN IMMEDIATE: a transaction takes the write lock when it starts,
 	// so two writers queue on the busy timeout instead of deadlocking.
 	q.Set("_txlock", "immediate")
+	// The driver reads the parameters only from a file: URI.
+	dsn := path
+	if !strings.HasPrefix(dsn, "file:") {
+		dsn = "file:" + dsn
+	}
 	sep := "?"
-	if strings.Contains(path, "?") {
+	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	return path + sep + q.Encode(), nil
+	return dsn + sep + q.Encode(), nil
 }
 
 // mysqlDSN enforces the parameters ecert relies on: utf8mb4 (names beyond
