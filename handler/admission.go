@@ -1,59 +1,37 @@
 package handler
 
 import (
+	"errors"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"ecert/internal/admission"
 )
 
-// admission bounds how many requests run at once and serves the rest in
-// arrival order.
-//
-// Without it every connection's goroutine runs at once and they meet at the
-// database pool, which hands a freed connection to a random waiter
-// (database/sql's connRequestSet.TakeRandom): under load most requests wait
-// a little and a few wait very long. Measured with 200 connections on
-// loopback, that random hand-out made the 99th percentile five times the
-// median. A buffered channel's blocked senders are woken first come, first
-// served, so queueing here instead makes every request wait about as long as
-// the others, and running no more requests than the pool has connections
-// means nobody queues twice.
-type admission struct {
-	slots   chan struct{}
-	maxWait time.Duration
-}
-
-func newAdmission(maxInFlight int, maxWait time.Duration) *admission {
-	return &admission{slots: make(chan struct{}, maxInFlight), maxWait: maxWait}
-}
-
-// gate is the middleware. A request that cannot start within maxWait gets
-// 503: for WeChat's callback that is better than an answer after its 5 s
-// deadline, which WeChat would count as no answer and send again.
-func (a *admission) gate(s *server) gin.HandlerFunc {
+// admitted is the middleware in front of the routes that use the database:
+// at most the gate's number of requests run at once, the rest queue in
+// arrival order (see package admission). A request that cannot start
+// within the queue timeout gets 503: for WeChat's callback that is better
+// than an answer after its 5 s deadline, which WeChat would count as no
+// answer and send again.
+func admitted(gate *admission.Gate, s *server) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		select {
-		case a.slots <- struct{}{}:
-		default:
-			// Queue only when full: the timer costs an allocation the
-			// common case need not pay.
-			t := time.NewTimer(a.maxWait)
-			select {
-			case a.slots <- struct{}{}:
-				t.Stop()
-			case <-t.C:
-				c.Header("Retry-After", "1")
-				s.message(c, http.StatusServiceUnavailable, "系统繁忙，请稍后再试")
-				c.Abort()
-				return
-			case <-c.Request.Context().Done():
-				t.Stop()
-				c.Abort() // the client went away; nobody reads an answer
-				return
-			}
+		ctx, leave, err := gate.Enter(c.Request.Context())
+		switch {
+		case errors.Is(err, admission.ErrBusy):
+			c.Header("Retry-After", "1")
+			s.message(c, http.StatusServiceUnavailable, "系统繁忙，请稍后再试")
+			c.Abort()
+			return
+		case err != nil:
+			c.Abort() // the client went away; nobody reads an answer
+			return
 		}
-		defer func() { <-a.slots }()
+		defer leave()
+		// The slot travels in the request's context, so a handler can give
+		// it back early (admission.Leave) before it waits for a lock.
+		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
 }

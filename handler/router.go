@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ecert/internal/admission"
 	"ecert/model"
 	"ecert/ratelimit"
 	"ecert/token"
@@ -90,7 +91,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	// The health check stays outside the queue: a load balancer asking
 	// whether the process is alive must not wait behind the traffic.
 	r.GET("/healthz", s.healthz)
-	queued := r.Group("/", newAdmission(d.MaxInFlight, d.QueueTimeout).gate(s))
+	queued := r.Group("/", admitted(admission.NewGate(d.MaxInFlight, d.QueueTimeout), s))
 	queued.GET("/v/:token", s.verify)
 	queued.GET("/query", s.query)
 	queued.GET("/download/:token", s.download)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"ecert/internal/admission"
 	"ecert/model"
 )
 
@@ -44,6 +45,10 @@ func (s *Server) bind(ctx context.Context, openID string, fields []string) (repl
 		return textReply(msgBindLocked), nil
 	}
 	holder := &certs[0]
+	// The write may wait for the database's write lock (an import holds it
+	// for its whole transaction): wait outside the request bound, so a few
+	// binds cannot stall every lookup behind them.
+	admission.Leave(ctx)
 	prev, err := s.opts.Registry.Bind(ctx, openID, holder.Name, holder.IDNumber)
 	if err != nil {
 		return reply{}, err
@@ -61,6 +66,7 @@ func (s *Server) bind(ctx context.Context, openID string, fields []string) (repl
 }
 
 func (s *Server) unbind(ctx context.Context, openID string) (reply, error) {
+	admission.Leave(ctx) // a write, as in bind
 	switch err := s.opts.Registry.Unbind(ctx, openID); {
 	case errors.Is(err, model.ErrNotFound):
 		return textReply(msgNotBound), nil

@@ -56,6 +56,7 @@ type env struct {
 	signer   *token.Signer
 	clock    *clock
 	router   http.Handler
+	deps     handler.Deps // what router was built from
 	server   *wechat.Server
 	logs     *fixture.LogBuffer
 	aesKey   string // "" for plain mode
@@ -100,7 +101,7 @@ func newEnvOn(t testing.TB, db *storetest.DB, reg *store.Registry, opts ...envOp
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close(context.Background()) })
-	router, err := handler.NewRouter(handler.Deps{
+	e.deps = handler.Deps{
 		Registry:    reg,
 		Documents:   document.NewMaker(sharedRenderer(t), signer, publicURL, "http://www.hnjsjn.com"),
 		Signer:      signer,
@@ -109,12 +110,26 @@ func newEnvOn(t testing.TB, db *storetest.DB, reg *store.Registry, opts ...envOp
 		Logger:      logger,
 		Now:         clk.Now,
 		WeChat:      srv,
-	})
+	}
+	router, err := handler.NewRouter(e.deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.router, e.server = router, srv
 	return e
+}
+
+// admitAtOnce rebuilds the router to let n requests in at once, the rest
+// queueing for up to wait.
+func (e *env) admitAtOnce(n int, wait time.Duration) {
+	e.t.Helper()
+	deps := e.deps
+	deps.MaxInFlight, deps.QueueTimeout = n, wait
+	router, err := handler.NewRouter(deps)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.router = router
 }
 
 // issue puts certificates in the registry the way an import does.
