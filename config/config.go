@@ -40,7 +40,7 @@ type Server struct {
 	// MaxInFlight is how many requests may use the database at once; the
 	// rest queue first come, first served. It also sizes the database
 	// pools, so a request that got in never waits for a connection. 0 picks
-	// by driver: twice the cores for SQLite, whose work is all CPU in this
+	// by driver: one per core for SQLite, whose work is all CPU in this
 	// process, and 16 for MySQL, where a request also waits on the network.
 	MaxInFlight int `yaml:"max_in_flight"`
 	// QueueTimeout is how long a request may wait for its turn before it
