@@ -12,6 +12,7 @@ import (
 
 	"ecert/config"
 	"ecert/document"
+	"ecert/internal/logbuf"
 	"ecert/pdf"
 	"ecert/store"
 	"ecert/token"
@@ -103,7 +104,11 @@ func (a *app) close() {
 func newLogger(level string, w io.Writer) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	var h slog.Handler = slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})
+	if batched, ok := w.(*logbuf.Writer); ok {
+		h = logbuf.Handler(h, batched) // warnings and errors are not held back
+	}
+	return slog.New(h)
 }
 
 // operatorName records who ran a CLI command in the event history.

@@ -235,8 +235,19 @@ func TestOperatorJourney(t *testing.T) {
 		t.Fatalf("bad reason: exit %d %s", code, errOut)
 	}
 
-	// SIGTERM drains and exits cleanly.
+	// SIGTERM drains and exits cleanly, writing out the log it batched.
 	stopServer(t, srv)
+	logs := srv.Stderr.(*strings.Builder).String()
+	for _, want := range []string{"route=/v/:token status=200", "route=/query status=200", "shutting down"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("server log lacks %q:\n%s", want, logs)
+		}
+	}
+	for _, secret := range []string{"410102199001010127", "王玥"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("server log holds %q", secret)
+		}
+	}
 }
 
 // stopServer sends SIGTERM and expects a clean exit within 20 s.

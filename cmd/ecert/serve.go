@@ -11,8 +11,12 @@ import (
 	"time"
 
 	"ecert/handler"
+	"ecert/internal/logbuf"
 	"ecert/wechat"
 )
+
+// logFlushEvery is how late a routine log line may reach the output.
+const logFlushEvery = 200 * time.Millisecond
 
 func cmdServe(args []string, _, stderr io.Writer) int {
 	fs, configPath := newFlags("serve", stderr)
@@ -21,7 +25,11 @@ func cmdServe(args []string, _, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	a, err := openApp(fs, *configPath, stderr, needs{renderer: true})
+	// The server's log (an access-log line per request) goes out in
+	// batches; warnings and errors at once, the rest within logFlushEvery.
+	logOut := logbuf.New(stderr, logFlushEvery, 64<<10)
+	defer logOut.Close()
+	a, err := openApp(fs, *configPath, logOut, needs{renderer: true})
 	if err != nil {
 		fmt.Fprintln(stderr, "ecert serve:", err)
 		return 1
