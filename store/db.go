@@ -184,6 +184,12 @@ func mysqlDSN(dsn string) (string, error) {
 	}
 	cfg.Collation = "utf8mb4_unicode_ci"
 	cfg.Params["charset"] = "utf8mb4"
+	// Statements outside GORM's prepared-statement cache (those inside
+	// transactions: see transaction) are sent with their arguments filled
+	// in by the driver: one round trip instead of prepare, execute and
+	// close. The driver escapes for the connection's character set, which
+	// is safe for utf8mb4 (not for GBK or Big5, which ecert never uses).
+	cfg.InterpolateParams = true
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
