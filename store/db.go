@@ -133,6 +133,9 @@ func OpenSQLiteReader(opts Options, conns int) (*gorm.DB, error) {
 	return db, nil
 }
 
+// sqliteTimeLayout is how times are stored in SQLite (see sqliteDSN).
+const sqliteTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
+
 // sqliteDSN turns a file path into a DSN with WAL and a busy timeout, so the
 // server and a CLI command can use the same file at the same time. The
 // parent directory is created on first start.
@@ -158,6 +161,11 @@ func sqliteDSN(path string) (string, error) {
 	// BEGIN IMMEDIATE: a transaction takes the write lock when it starts,
 	// so two writers queue on the busy timeout instead of deadlocking.
 	q.Set("_txlock", "immediate")
+	// Times are stored as text in one layout, the one earlier versions
+	// (the modernc-based driver) wrote, so files from before the driver
+	// change read back and compare in SQL (the outbox's due times) as
+	// before. It is also one of SQLite's own time formats.
+	q.Set("_timefmt", sqliteTimeLayout)
 	// The driver reads the parameters only from a file: URI.
 	dsn := path
 	if !strings.HasPrefix(dsn, "file:") {
