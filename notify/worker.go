@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ecert/model"
@@ -29,6 +30,7 @@ type Store interface {
 	MarkRetry(ctx context.Context, id uint64, worker string, next time.Time, lastErr string) error
 	MarkDone(ctx context.Context, id uint64, worker string, status model.OutboxStatus, lastErr string) error
 	Finish(ctx context.Context, msgID int64, status string) (bool, error)
+	PruneEarlyFinish(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Options tune a Worker; the zero value is the production setting.
@@ -73,7 +75,20 @@ type Worker struct {
 	sender Sender
 	opt    Options
 	log    *slog.Logger
+	// prunedAt is when RunOnce last dropped old early finish reports, in
+	// Unix nanoseconds of the worker's clock.
+	prunedAt atomic.Int64
 }
+
+// A TEMPLATESENDJOBFINISH whose msgid is not recorded is kept (see
+// store.Outbox.Finish) for earlyFinishKeep. Ours are recorded seconds after
+// WeChat accepts the send, so a report unmatched after a day is about a
+// message another system sent on the same account. RunOnce drops such
+// reports once every pruneEvery.
+const (
+	earlyFinishKeep = 24 * time.Hour
+	pruneEvery      = time.Hour
+)
 
 // NewWorker fills Options' defaults.
 func NewWorker(s Store, sender Sender, opt Options) *Worker {
@@ -151,6 +166,9 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if n > 0 {
 		w.log.Warn("abandoned template sends found (a worker stopped mid-send)", "rows", n, "resend", w.opt.ResendUnknown)
 	}
+	if err := w.pruneEarlyFinish(ctx); err != nil {
+		return 0, err
+	}
 	total := 0
 	for ctx.Err() == nil {
 		ids, err := w.store.Due(ctx, w.opt.Now(), dueBatch)
@@ -164,6 +182,25 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		total += claimed
 	}
 	return total, nil
+}
+
+func (w *Worker) pruneEarlyFinish(ctx context.Context) error {
+	now := w.opt.Now()
+	last := w.prunedAt.Load()
+	if last != 0 && now.Sub(time.Unix(0, last)) < pruneEvery {
+		return nil
+	}
+	if !w.prunedAt.CompareAndSwap(last, now.UnixNano()) {
+		return nil // another RunOnce of this worker is at it
+	}
+	n, err := w.store.PruneEarlyFinish(ctx, now.Add(-earlyFinishKeep))
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.Info("dropped template send results never matched to a message of ours", "rows", n, "older_than", earlyFinishKeep)
+	}
+	return nil
 }
 
 // sendAll works through ids with Concurrency sends at a time.

@@ -313,3 +313,33 @@ func TestWorkerLogsNoPersonalData(t *testing.T) {
 		}
 	}
 }
+
+// A TEMPLATESENDJOBFINISH for a msgid the worker never records (a message
+// another system sent on the account) is kept for a day, then dropped.
+func TestWorkerDropsUnmatchedFinishReportsAfterADay(t *testing.T) {
+	e := newEnv(t, testTemplates)
+	w := e.worker(&fakeSender{}, notify.Options{})
+	w.TemplateFinished(context.Background(), 777001, "success")
+	kept := func() int64 {
+		t.Helper()
+		var n int64
+		if err := e.db.Model(&model.EarlyFinish{}).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	runOnce(t, w)
+	if kept() != 1 {
+		t.Fatal("the report was not kept for its msgid")
+	}
+	e.clock.Add(23 * time.Hour)
+	runOnce(t, w)
+	if kept() != 1 {
+		t.Fatal("the report was dropped before a day had passed")
+	}
+	e.clock.Add(2 * time.Hour)
+	runOnce(t, w)
+	if n := kept(); n != 0 {
+		t.Fatalf("%d reports left a day after they arrived", n)
+	}
+}

@@ -223,6 +223,14 @@ func finishedColumns(status string) map[string]any {
 // dbTime is the form every scheduling instant is stored and compared in:
 // UTC (SQLite compares the text), at the millisecond MySQL's DATETIME(3)
 // keeps.
+// PruneEarlyFinish deletes the kept TEMPLATESENDJOBFINISH reports (see
+// Finish) that arrived before before and never met their msgid, and
+// returns how many it deleted.
+func (o *Outbox) PruneEarlyFinish(ctx context.Context, before time.Time) (int64, error) {
+	res := o.db.WithContext(ctx).Where("created_at < ?", dbTime(before)).Delete(&model.EarlyFinish{})
+	return res.RowsAffected, translate(res.Error, "prune early template send results")
+}
+
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
 func clip(s string) string { return clipN(s, 500) }

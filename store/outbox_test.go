@@ -270,3 +270,22 @@ func TestOutboxEnqueueStoresDueInstantAsCompared(t *testing.T) {
 		t.Errorf("due at t0 = %v, %v; want the row", ids, err)
 	}
 }
+
+// Reports kept for a msgid that never came are deleted once old enough.
+func TestOutboxPruneEarlyFinish(t *testing.T) {
+	ob, db := newOutbox(t) // the database's clock stands at t0
+	ctx := context.Background()
+	if ok, err := ob.Finish(ctx, 9001, "success"); ok || err != nil {
+		t.Fatalf("finish for a msgid not ours = %v, %v", ok, err)
+	}
+	if n, err := ob.PruneEarlyFinish(ctx, t0); err != nil || n != 0 {
+		t.Fatalf("prune before the report arrived = %d, %v; want nothing deleted", n, err)
+	}
+	if n, err := ob.PruneEarlyFinish(ctx, t0.Add(time.Second)); err != nil || n != 1 {
+		t.Fatalf("prune after it arrived = %d, %v; want it deleted", n, err)
+	}
+	var kept int64
+	if err := db.Model(&model.EarlyFinish{}).Count(&kept).Error; err != nil || kept != 0 {
+		t.Fatalf("%d reports left (%v)", kept, err)
+	}
+}
