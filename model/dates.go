@@ -23,6 +23,11 @@ func ParseDate(s string) (time.Time, error) {
 		y, _ = strconv.Atoi(s[:4])
 		m, _ = strconv.Atoi(s[4:6])
 		d, _ = strconv.Atoi(s[6:])
+	} else if len(s) == 10 && s[4] == '-' && s[7] == '-' && isDigits(s[:4]+s[5:7]+s[8:]) {
+		// The stored form (FormatDate), read on every lookup: no regexp.
+		y, _ = strconv.Atoi(s[:4])
+		m, _ = strconv.Atoi(s[5:7])
+		d, _ = strconv.Atoi(s[8:])
 	} else if g := datePattern.FindStringSubmatch(s); g != nil {
 		y, _ = strconv.Atoi(g[1])
 		m, _ = strconv.Atoi(g[2])

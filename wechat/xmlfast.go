@@ -219,42 +219,55 @@ func appendCDATA(b []byte, s string) []byte {
 	return append(b, "]]>"...)
 }
 
-// appendEscaped is encoding/xml's escaping of element text.
+// appendEscaped is encoding/xml's escaping of element text. ASCII bytes
+// are looked up in asciiEscapes; only other bytes are decoded as runes. The
+// encrypted envelope's base64 text, the longest element in a reply, is all
+// ASCII that needs no escaping and is copied in one piece.
 func appendEscaped(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
-		r, width := utf8.DecodeRuneInString(s[i:])
-		i += width
 		var esc string
-		switch r {
-		case '"':
-			esc = "&#34;"
-		case '\'':
-			esc = "&#39;"
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '\t':
-			esc = "&#x9;"
-		case '\n':
-			esc = "&#xA;"
-		case '\r':
-			esc = "&#xD;"
-		default:
-			if !(r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) || (r == 0xFFFD && width == 1) {
-				esc = "\uFFFD"
-				break
+		width := 1
+		if c := s[i]; c < utf8.RuneSelf {
+			if esc = asciiEscapes[c]; esc == "" {
+				i++
+				continue
 			}
-			continue
+		} else {
+			var r rune
+			r, width = utf8.DecodeRuneInString(s[i:])
+			if xmlChar(r) && !(r == utf8.RuneError && width == 1) {
+				i += width
+				continue
+			}
+			esc = "\uFFFD"
 		}
-		b = append(b, s[last:i-width]...)
+		b = append(b, s[last:i]...)
 		b = append(b, esc...)
+		i += width
 		last = i
 	}
 	return append(b, s[last:]...)
+}
+
+// asciiEscapes is what encoding/xml writes for each ASCII byte in element
+// text: "" keeps the byte, and control characters XML does not allow
+// become U+FFFD.
+var asciiEscapes = func() (t [utf8.RuneSelf]string) {
+	for c := range t {
+		if c < 0x20 {
+			t[c] = "\uFFFD"
+		}
+	}
+	t['"'], t['\''], t['&'], t['<'], t['>'] = "&#34;", "&#39;", "&amp;", "&lt;", "&gt;"
+	t['\t'], t['\n'], t['\r'] = "&#x9;", "&#xA;", "&#xD;"
+	return t
+}()
+
+// xmlChar reports whether XML allows r (the Char production); the ASCII
+// range is settled by asciiEscapes before this is asked.
+func xmlChar(r rune) bool {
+	return r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 // appendElem appends <name>escaped text</name>; omitEmpty leaves out an

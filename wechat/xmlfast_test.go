@@ -190,3 +190,25 @@ func (r reply) marshalSDK(in *inbound, now time.Time) ([]byte, error) {
 	msg.SetMsgType(kind)
 	return xml.Marshal(msg)
 }
+
+// appendEscaped writes exactly what encoding/xml writes for element text,
+// over every ASCII byte, the edges of XML's allowed ranges, invalid UTF-8
+// and mixed text.
+func TestAppendEscapedMatchesEncodingXML(t *testing.T) {
+	inputs := []string{"", "QUJD+/=", "王玥 410102199001010127", "a&b<c>d\"e'f", "tab\there\r\nnew", "\xff\xfe", "a\xe7\x8eb", "\xef\xbf\xbd", "x]]>y"}
+	for c := 0; c < 0x100; c++ {
+		inputs = append(inputs, "a"+string(rune(c))+"b", "a"+string([]byte{byte(c)})+"b")
+	}
+	for _, r := range []rune{0xD7FF, 0xE000, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000, 0x10FFFF, 0x1F600} {
+		inputs = append(inputs, "王"+string(r)+"玥")
+	}
+	for _, in := range inputs {
+		var want bytes.Buffer
+		if err := xml.EscapeText(&want, []byte(in)); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendEscaped(nil, in); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("%q: got %q, want %q", in, got, want.Bytes())
+		}
+	}
+}
