@@ -66,7 +66,7 @@ func ValidateCertNo(no string) error {
 		}
 	}
 	if mod11_2(digits) != no[14] {
-		return invalid(field, "证书编号校验位错误，请核对后重新输入")
+		return invalid(field, "证书编号校验位错误")
 	}
 	// Only what FormatCertNo can issue: year 1000-9999, serial from 1.
 	if year, _ := strconv.Atoi(digits[:4]); year < 1000 {

@@ -76,7 +76,7 @@ func TestCertNoRoundTrip(t *testing.T) {
 
 func TestValidateCertNoRejects(t *testing.T) {
 	const shape = "证书编号格式不正确（应为HN开头的15位编号）"
-	const check = "证书编号校验位错误，请核对后重新输入"
+	const check = "证书编号校验位错误"
 	tests := []struct{ name, no, msg string }{
 		{"empty", "", shape},
 		{"prefix only", "HN", shape},

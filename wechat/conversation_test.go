@@ -92,7 +92,7 @@ func TestQueryMistypedCheckCharacter(t *testing.T) {
 	c := e.issue(holder)[0]
 	wrong := c.CertNo[:14] + string("0123456789X"[(strings.IndexByte("0123456789X", c.CertNo[14])+1)%11])
 	r := e.text(alice, wrong)
-	if r.Content != "证书编号校验位错误，请核对后重新输入" {
+	if r.Content != "证书编号校验位错误，请核对后重新发送。" {
 		t.Fatalf("got %q", r.Content)
 	}
 }

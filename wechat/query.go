@@ -89,13 +89,13 @@ func (s *Server) query(ctx context.Context, openID string, fields []string) (rep
 // 身份证号, or "".
 func (s *Server) formatError(no, id string) string {
 	var fe *model.FieldError
-	if no != "" && errors.As(model.ValidateCertNo(no), &fe) {
-		return fe.Message
+	switch {
+	case no != "" && errors.As(model.ValidateCertNo(no), &fe):
+	case id != "" && errors.As(model.ValidateIDNumber(id, "", s.now()), &fe):
+	default:
+		return ""
 	}
-	if id != "" && errors.As(model.ValidateIDNumber(id, "", s.now()), &fe) {
-		return fe.Message + "，请核对后重新发送。"
-	}
-	return ""
+	return fe.Message + "，请核对后重新发送。"
 }
 
 // allow applies the per-openid limit. A limiter outage refuses (it must
