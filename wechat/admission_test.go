@@ -125,3 +125,50 @@ func holdWriteLock(t *testing.T, e *env) (release func()) {
 		sqlDB.Close()
 	}
 }
+
+// A retry that waits for the first attempt's answer waits outside the
+// request bound too: with room for two requests, the first attempt held up
+// in the database and its retry waiting for it, a query is still answered.
+// Both de-duplication stores wait the same way.
+func TestRetryWaitingForTheFirstAnswerGivesItsSlotBack(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { retryGivesSlotBack(t) })
+	t.Run("redis", func(t *testing.T) {
+		rdb, prefix := redisForTest(t)
+		retryGivesSlotBack(t, func(o *wechat.Options) { o.Redis, o.RedisPrefix = rdb, prefix })
+	})
+}
+
+func retryGivesSlotBack(t *testing.T, opts ...envOption) {
+	slow := &slowRegistry{release: make(chan struct{})}
+	opts = append(opts, func(o *wechat.Options) { slow.Registry = o.Registry; o.Registry = slow })
+	e := newEnv(t, opts...)
+	c := e.issue(holder)[0]
+	e.admitAtOnce(2, time.Second)
+	bind := textMsg(alice, "绑定 王玥 410102199001010127 "+c.CertNo, msgIDs.Add(1))
+
+	codes := make(chan int, 2)
+	go func() { codes <- e.post(bind, nil).Code }()
+	for deadline := time.Now().Add(5 * time.Second); slow.calls.Load() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first attempt never reached the database")
+		}
+	}
+	go func() { codes <- e.post(bind, nil).Code }() // WeChat's retry
+	time.Sleep(200 * time.Millisecond)              // lets it reach its wait
+
+	rec := e.post(textMsg("oBOB_openid_0002", "王玥 410102199001010127", msgIDs.Add(1)), nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("query while a retry waits: status %d (the retry kept its slot)", rec.Code)
+	}
+	mustContain(t, e.parseReply(rec).Text(), c.CertNo)
+
+	close(slow.release)
+	for range 2 {
+		if code := <-codes; code != http.StatusOK {
+			t.Errorf("bind or its retry: status %d", code)
+		}
+	}
+	if n := slow.calls.Load(); n != 1 {
+		t.Errorf("the bind was processed %d times", n)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"sync"
 	"time"
+
+	"ecert/internal/admission"
 )
 
 // dedup remembers each callback's reply for a few minutes, so a callback
@@ -75,6 +77,8 @@ func (d *memDedup) claim(ctx context.Context, key string, wait time.Duration) (b
 		}
 		d.mu.Unlock()
 		if deadline == nil {
+			// Waiting, not computing: let another request run meanwhile.
+			admission.Leave(ctx)
 			deadline = time.NewTimer(wait)
 			defer deadline.Stop()
 		}

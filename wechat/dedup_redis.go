@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"ecert/internal/admission"
 )
 
 // redisDedup shares de-duplication between instances: the first instance
@@ -48,6 +50,7 @@ func (d *redisDedup) claim(ctx context.Context, key string, wait time.Duration) 
 		if time.Now().After(deadline) {
 			return false, nil, false, nil
 		}
+		admission.Leave(ctx) // waiting, not computing (see memDedup.claim)
 		select {
 		case <-time.After(d.poll):
 		case <-ctx.Done():
