@@ -37,10 +37,7 @@ func scanCertificate(rows *sql.Rows, c *model.Certificate) error {
 
 // lookups holds the lookup statements of one read pool, each prepared the
 // first time it is used; database/sql prepares it again on each connection
-// it runs on. MySQL then parses each statement once per connection. The
-// SQLite driver parses it again at every execution whatever we do (about a
-// fifth of the callback's time): a driver that keeps statements prepared
-// was tried and left for later, see the README.
+// it runs on, and both drivers then keep it parsed on that connection.
 type lookups struct {
 	pool  *sql.DB
 	err   error // why the pool is unusable (a *gorm.DB inside a transaction)

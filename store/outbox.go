@@ -220,9 +220,6 @@ func finishedColumns(status string) map[string]any {
 	return map[string]any{"status": st, "final_status": clip64(status)}
 }
 
-// dbTime is the form every scheduling instant is stored and compared in:
-// UTC (SQLite compares the text), at the millisecond MySQL's DATETIME(3)
-// keeps.
 // PruneEarlyFinish deletes the kept TEMPLATESENDJOBFINISH reports (see
 // Finish) that arrived before before and never met their msgid, and
 // returns how many it deleted.
@@ -231,6 +228,9 @@ func (o *Outbox) PruneEarlyFinish(ctx context.Context, before time.Time) (int64,
 	return res.RowsAffected, translate(res.Error, "prune early template send results")
 }
 
+// dbTime is the form every scheduling instant is stored and compared in:
+// UTC (SQLite compares the text), at the millisecond MySQL's DATETIME(3)
+// keeps.
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
 func clip(s string) string { return clipN(s, 500) }
